@@ -1,0 +1,77 @@
+/* cli/options.h: the makedumpfile-compatible command line, parsed and validated. */
+#ifndef CS_OPTIONS_H
+#define CS_OPTIONS_H
+
+#include "core/types.h"
+#include "core/error.h"
+
+#define CS_MAX_DUMP_LEVELS 8
+#define CS_MAX_FILES 64
+
+/* Message classes of --message-level (makedumpfile's bits). */
+enum {
+	CS_ML_PROGRESS = 1,
+	CS_ML_COMMON = 2,
+	CS_ML_ERROR = 4,
+	CS_ML_DEBUG = 8,
+	CS_ML_REPORT = 16,
+};
+#define CS_ML_DEFAULT 7
+
+enum cs_mode {
+	CS_MODE_DUMP,       /* VMCORE DUMPFILE (or -F VMCORE) */
+	CS_MODE_REARRANGE,  /* -R DUMPFILE: flattened stdin -> file */
+	CS_MODE_SPLIT,      /* --split VMCORE F1 F2 ... */
+	CS_MODE_REASSEMBLE, /* --reassemble F1 F2 ... OUT */
+	CS_MODE_DMESG,      /* --dump-dmesg VMCORE LOGFILE */
+	CS_MODE_GEN_VMCOREINFO, /* -g FILE -x VMLINUX */
+	CS_MODE_MEM_USAGE,  /* --mem-usage VMCORE */
+	CS_MODE_HELP,
+	CS_MODE_VERSION,
+};
+
+struct cs_options {
+	enum cs_mode mode;
+	char compress;          /* 0, 'c', 'l', 'p', 'z' */
+	int compress_level;     /* --compress-level, 0 = codec default */
+	int dump_levels[CS_MAX_DUMP_LEVELS]; /* -d a,b,c */
+	int nr_dump_levels;
+	bool elf;               /* -E */
+	bool flatten;           /* -F */
+	bool force;             /* -f */
+	bool dry_run;
+	bool check_params;
+	bool non_mmap;
+	bool exclude_vmemmap;   /* -e */
+	bool partial_dmesg;
+	int message_level;
+	unsigned num_threads;   /* 0 = default (online CPUs) */
+	uint64_t size_limit;    /* -L, 0 = none */
+	unsigned block_order;   /* -b */
+	uint64_t cyclic_buffer_kib;
+	uint64_t splitblock_kib;
+	const char *vmlinux;    /* -x */
+	const char *vmcoreinfo_in;  /* -i */
+	const char *vmcoreinfo_out; /* -g */
+	const char *config;     /* --config */
+	const char *work_dir;
+	const char *report_json; /* --report-json FILE */
+	const char *vtop;        /* --vtop VADDR (string, parsed later) */
+	const char *files[CS_MAX_FILES]; /* positional arguments */
+	int nr_files;
+	const char *argv0_name;  /* "coresieve" */
+};
+
+/*
+ * Parse argv into opts. On error returns CS_ERR_ARGS with a message in
+ * makedumpfile's words (e.g. "Dump_level(40) is invalid.").
+ */
+cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struct cs_err *err);
+
+/* Cross-option checks (check_param_for_* in makedumpfile); downgrades with a warning where a collector would otherwise fail. */
+cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len, struct cs_err *err);
+
+/* Parse a size with kernel memparse suffixes (K, M, G, T, P, E). */
+bool cs_parse_size(const char *s, uint64_t *ret);
+
+#endif

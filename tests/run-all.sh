@@ -1,0 +1,64 @@
+#!/bin/bash
+# tests/run-all.sh: run every test tier this machine can run; the last line is "N passed, N failed".
+#
+# Tiers: unit (plain), unit under ASan+UBSan, integration (generated dumps, shell),
+# real-kernel (Debian kernel under QEMU). A test exits 0 (pass), 77 (skip: it prints
+# "SKIP: reason") or anything else (fail). Logs go to build/test-logs/.
+# Select tiers with TIERS="unit asan integ realcore" (default: all).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CS_ROOT=$ROOT
+export CS_BUILD=${CS_BUILD:-$ROOT/build}
+export CORESIEVE=${CORESIEVE:-$CS_BUILD/coresieve}
+export MKVMCORE=${MKVMCORE:-$CS_BUILD/mkvmcore}
+export CS_TMP=${CS_TMP:-$CS_BUILD/test-tmp}
+export PYTHON=/usr/bin/python3
+LOGS=$CS_BUILD/test-logs
+TIERS=${TIERS:-unit asan integ realcore}
+mkdir -p "$LOGS" "$CS_TMP"
+
+pass=0 fail=0 skip=0
+failed_names=()
+
+run_one() { # tier name cmd...
+	local tier=$1 name=$2; shift 2
+	local log="$LOGS/$tier-$(basename "$name").log" t0=$SECONDS rc
+	timeout --foreground 2400 "$@" >"$log" 2>&1
+	rc=$?
+	local dt=$((SECONDS - t0))
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); printf 'PASS  %-8s %s (%ss)\n' "$tier" "$name" "$dt"
+	elif [ $rc -eq 77 ]; then
+		skip=$((skip + 1))
+		printf 'SKIP  %-8s %s: %s\n' "$tier" "$name" "$(grep -m1 '^SKIP' "$log" | sed 's/^SKIP:* *//')"
+	else
+		fail=$((fail + 1)); failed_names+=("$tier/$name")
+		printf 'FAIL  %-8s %s (exit %s, %ss; log %s)\n' "$tier" "$name" "$rc" "$dt" "${log#$ROOT/}"
+		grep -E '^not ok|FAIL|rror' "$log" | head -15 | sed 's/^/      /'
+	fi
+}
+
+for tier in $TIERS; do
+	case $tier in
+	unit)
+		for t in "$CS_BUILD"/unit/test_*; do [ -x "$t" ] && run_one unit "$(basename "$t")" "$t"; done ;;
+	asan)
+		for t in "$CS_BUILD"/san-address-undefined/unit/test_*; do
+			[ -x "$t" ] && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+				run_one asan "$(basename "$t")" "$t"
+		done ;;
+	integ)
+		for t in tests/integ/*.sh; do [ -x "$t" ] && run_one integ "$(basename "$t" .sh)" "$t"; done ;;
+	realcore)
+		for t in tests/realcore/test_*.sh tests/kdump/test_*.sh; do
+			[ -x "$t" ] && run_one realcore "$(basename "$t" .sh)" "$t"
+		done ;;
+	esac
+done
+
+echo
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+[ $skip -gt 0 ] && echo "($skip skipped)"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
