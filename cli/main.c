@@ -1,7 +1,266 @@
-/* cli/main.c: placeholder main until the CLI lands. */
+/* cli/main.c: the thin main: options -> job, messages by level, exit codes (the only exit()). */
+#include "cli/help.h"
+#include "cli/options.h"
+#include "cli/progress.h"
+#include "cli/report.h"
+#include "core/job.h"
+
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Exit codes, as makedumpfile (makedumpfile-reference.md §2). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_WRONG_RELEASE = 2 };
+
+/* Where each message class goes: stdout, or stderr when stdout carries -F data. */
+struct cli {
+	struct cs_options opts;
+	FILE *msg_out;
+	struct cs_progress progress;
+};
+
+static bool want(const struct cli *cli, int ml_class)
 {
-	puts("coresieve");
-	return 0;
+	return (cli->opts.message_level & ml_class) != 0;
+}
+
+__attribute__((format(printf, 3, 4))) static void say(struct cli *cli, int ml_class, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *out = ml_class == CS_ML_ERROR ? stderr : cli->msg_out;
+
+	if (!want(cli, ml_class))
+		return;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fflush(out);
+}
+
+static void hook_step(void *arg, const char *name)
+{
+	struct cli *cli = arg;
+
+	cs_progress_step(&cli->progress, name);
+}
+
+static void hook_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct cli *cli = arg;
+
+	cs_progress_update(&cli->progress, done, total);
+}
+
+static void hook_step_done(void *arg)
+{
+	struct cli *cli = arg;
+
+	cs_progress_done(&cli->progress);
+}
+
+static void hook_message(void *arg, int ml_class, const char *text)
+{
+	say(arg, ml_class, "%s\n", text);
+}
+
+static int finish(struct cli *cli, int code)
+{
+	/* --check-params prints no "Completed"/"Failed" (makedumpfile 1.6.8+). */
+	if (!cli->opts.check_params)
+		say(cli, CS_ML_COMMON, "\ncoresieve %s.\n", code == EXIT_OK ? "Completed" : "Failed");
+	return code;
+}
+
+static int fail(struct cli *cli, const struct cs_err *err)
+{
+	if (err->msg[0])
+		say(cli, CS_ML_ERROR, "coresieve: %s\n", err->msg);
+	return finish(cli, err->status == CS_ERR_RELEASE ? EXIT_WRONG_RELEASE : EXIT_FAIL);
+}
+
+static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg)
+{
+	const struct cs_options *o = &cli->opts;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->use_mmap = !o->non_mmap;
+	cfg->force = o->force;
+	cfg->dry_run = o->dry_run;
+	cfg->elf = o->elf;
+	cfg->flatten = o->flatten;
+	cfg->compress = o->compress;
+	cfg->compress_level = o->compress_level;
+	cfg->nthreads = o->num_threads;
+	cfg->size_limit = o->size_limit;
+	cfg->dump_levels = o->dump_levels;
+	cfg->nr_dump_levels = o->nr_dump_levels;
+	cfg->vmcoreinfo_in = o->vmcoreinfo_in;
+	cfg->vmlinux = o->vmlinux;
+	cfg->partial_dmesg = o->partial_dmesg;
+	cfg->hooks.arg = cli;
+	cfg->hooks.step = hook_step;
+	cfg->hooks.progress = hook_progress;
+	cfg->hooks.step_done = hook_step_done;
+	cfg->hooks.message = hook_message;
+	cfg->message_level = o->message_level;
+}
+
+static void to_report(const struct cs_job_result *res, struct cs_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->total = res->stats.total;
+	r->hole = res->stats.hole;
+	r->zero = res->stats.zero;
+	r->cache = res->stats.cache;
+	r->cache_private = res->stats.cache_private;
+	r->user = res->stats.user;
+	r->free = res->stats.free;
+	r->hwpoison = res->stats.hwpoison;
+	r->offline = res->stats.offline;
+	r->kept_unverified = res->stats.kept_unverified;
+	r->write_bytes = res->write_bytes;
+	r->dump_level = res->dump_level;
+	r->elf = res->elf;
+	r->elf_excluded = res->elf_excluded;
+	r->page_size = res->page_size;
+}
+
+static int report_and_finish(struct cli *cli, const struct cs_job_result *res, struct cs_err *err,
+			     cs_status st)
+{
+	struct cs_report rep;
+
+	to_report(res, &rep);
+	if (res->have_stats) {
+		if (want(cli, CS_ML_REPORT))
+			cs_report_print(cli->msg_out, &rep);
+		if (cli->opts.report_json) {
+			struct cs_err jerr;
+
+			cs_err_clear(&jerr);
+			if (cs_report_write_json(cli->opts.report_json, &rep, &jerr) != CS_OK && st == CS_OK) {
+				*err = jerr;
+				st = jerr.status;
+			}
+		}
+	}
+	if (st != CS_OK) {
+		if (res->incomplete)
+			say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n"
+			    "This is an incomplete dumpfile, but might analyzable.\n",
+			    cli->opts.files[cli->opts.nr_files - 1]);
+		return fail(cli, err);
+	}
+	return finish(cli, EXIT_OK);
+}
+
+static int run_dump(struct cli *cli)
+{
+	struct cs_job_cfg cfg;
+	struct cs_job_result res;
+	struct cs_err err;
+	cs_status st;
+
+	cs_err_clear(&err);
+	fill_job_cfg(cli, &cfg);
+	cfg.inputs = cli->opts.files;
+	cfg.nr_inputs = 1;
+	cfg.output = cli->opts.flatten ? NULL : cli->opts.files[1];
+	st = cs_job_dump(&cfg, &res, &err);
+	if (st == CS_OK && !cli->opts.dry_run && !cli->opts.flatten) {
+		say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n", cfg.output);
+	}
+	return report_and_finish(cli, &res, &err, st);
+}
+
+static int run_mem_usage(struct cli *cli)
+{
+	struct cs_job_cfg cfg;
+	struct cs_job_result res;
+	struct cs_err err;
+	struct cs_report rep;
+	cs_status st;
+
+	cs_err_clear(&err);
+	fill_job_cfg(cli, &cfg);
+	cfg.inputs = cli->opts.files;
+	cfg.nr_inputs = 1;
+	st = cs_job_mem_usage(&cfg, &res, &err);
+	if (st != CS_OK)
+		return fail(cli, &err);
+	to_report(&res, &rep);
+	cs_report_print_mem_usage(stdout, &rep);
+	if (cli->opts.report_json && cs_report_write_json(cli->opts.report_json, &rep, &err) != CS_OK)
+		return fail(cli, &err);
+	return EXIT_OK; /* makedumpfile prints no "Completed" for --mem-usage */
+}
+
+static int run_rearrange(struct cli *cli)
+{
+	struct cs_err err;
+
+	cs_err_clear(&err);
+	if (cs_job_rearrange(STDIN_FILENO, cli->opts.files[0], cli->opts.force, &err) != CS_OK)
+		return fail(cli, &err);
+	say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n", cli->opts.files[0]);
+	return finish(cli, EXIT_OK);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct cs_err err;
+	char warn[1024];
+
+	memset(&cli, 0, sizeof(cli));
+	cli.msg_out = stdout;
+	cs_err_clear(&err);
+	/* A closed reader of -F output must not kill us silently: EPIPE is reported instead. */
+	signal(SIGPIPE, SIG_IGN);
+	if (cs_options_parse(argc, argv, &cli.opts, &err) != CS_OK) {
+		/* makedumpfile prints parameter errors as common messages, on stdout */
+		if (cli.opts.flatten)
+			cli.msg_out = stderr;
+		say(&cli, CS_ML_COMMON, "%s\n", err.msg);
+		if (err.status == CS_ERR_ARGS && strstr(err.msg, "Commandline parameter is invalid"))
+			say(&cli, CS_ML_COMMON, "Try `coresieve --help' for more information.\n");
+		return finish(&cli, EXIT_FAIL);
+	}
+	if (cli.opts.flatten)
+		cli.msg_out = stderr; /* stdout carries the dump */
+	switch (cli.opts.mode) {
+	case CS_MODE_HELP:
+		cs_print_help(stdout);
+		return EXIT_OK;
+	case CS_MODE_VERSION:
+		cs_print_version(stdout);
+		return EXIT_OK;
+	default:
+		break;
+	}
+	if (cs_options_check(&cli.opts, warn, sizeof(warn), &err) != CS_OK) {
+		say(&cli, CS_ML_COMMON, "%s\n", err.msg);
+		say(&cli, CS_ML_COMMON, "Try `coresieve --help' for more information.\n");
+		return finish(&cli, EXIT_FAIL);
+	}
+	if (warn[0])
+		say(&cli, CS_ML_ERROR, "%s\n", warn);
+	if (cli.opts.check_params)
+		return EXIT_OK;
+	cs_progress_init(&cli.progress, stderr, want(&cli, CS_ML_PROGRESS));
+
+	switch (cli.opts.mode) {
+	case CS_MODE_DUMP:
+		return run_dump(&cli);
+	case CS_MODE_MEM_USAGE:
+		return run_mem_usage(&cli);
+	case CS_MODE_REARRANGE:
+		return run_rearrange(&cli);
+	default:
+		cs_err_set(&err, CS_ERR_NOTSUP, "this mode is not implemented yet");
+		return fail(&cli, &err);
+	}
 }

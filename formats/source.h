@@ -48,6 +48,14 @@ struct cs_source {
 	 */
 	const struct cs_bitmap *dumpable;
 
+	/*
+	 * Present pfns whose first byte lies in no segment (a segment starting
+	 * mid-page): makedumpfile never consults their struct page (is_in_segs),
+	 * so the scan keeps them unclassified. Sorted; NULL/0 when none.
+	 */
+	const pfn_t *unconsulted;
+	size_t nr_unconsulted;
+
 	/* Verbatim copy of the input's note data (all PT_NOTEs concatenated, or the kdump notes). */
 	uint8_t *notes;
 	size_t notes_size;
@@ -100,6 +108,10 @@ struct cs_source_ops {
 	void (*release_pages)(struct cs_source *src, pfn_t pfn, size_t n);
 	void (*close)(struct cs_source *src);
 };
+
+/* The readers, in probe order (formats/elf_read.c, formats/kdump_read.c). */
+extern const struct cs_source_ops cs_elf_source_ops;
+extern const struct cs_source_ops cs_kdump_source_ops;
 
 /*
  * Probe the readers in order and open `paths` (a split set is several files).

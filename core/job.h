@@ -1,0 +1,58 @@
+/* core/job.h: one run of coresieve: open the input, model the kernel, scan, write, count. */
+#ifndef CS_JOB_H
+#define CS_JOB_H
+
+#include "core/types.h"
+#include "core/error.h"
+#include "core/scan.h"
+
+/* How a job talks back to the CLI (progress and messages); every hook may be NULL. */
+struct cs_job_hooks {
+	void *arg;
+	void (*step)(void *arg, const char *name); /* a progress step starts */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void (*step_done)(void *arg);
+	void (*message)(void *arg, int ml_class, const char *text); /* ml_class as --message-level bits */
+};
+
+struct cs_job_cfg {
+	const char *const *inputs; /* several only for split sets */
+	size_t nr_inputs;
+	const char *output;        /* NULL: flattened stream to stdout */
+	bool elf;                  /* -E */
+	bool flatten;              /* -F */
+	bool force;                /* -f */
+	bool dry_run;
+	bool use_mmap;
+	bool partial_dmesg;
+	char compress;             /* 0, 'c', 'l', 'p', 'z' */
+	int compress_level;
+	unsigned nthreads;         /* 0: online CPUs */
+	uint64_t size_limit;       /* -L, 0: none */
+	const int *dump_levels;    /* -d a,b,c: later ones after ENOSPC / -L */
+	int nr_dump_levels;
+	const char *vmcoreinfo_in; /* -i */
+	const char *vmlinux;       /* -x */
+	int message_level;
+	struct cs_job_hooks hooks;
+};
+
+struct cs_job_result {
+	bool have_stats;           /* the counts below are meaningful */
+	struct cs_page_stats stats;
+	uint64_t write_bytes;
+	int dump_level;            /* the level actually used */
+	bool incomplete;           /* the output was written but marked incomplete */
+	bool elf;
+	uint64_t elf_excluded;
+	uint32_t page_size;
+};
+
+/* VMCORE -> DUMPFILE (or stdout with flatten; nothing with dry_run). */
+cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err);
+/* --mem-usage: level-31 counts of any dump, zero pages included. */
+cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err);
+/* -R: flattened stream on in_fd -> a plain file. */
+cs_status cs_job_rearrange(int in_fd, const char *output, bool force, struct cs_err *err);
+
+#endif

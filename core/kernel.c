@@ -1,0 +1,159 @@
+/* core/kernel.c: kernel model set-up and kernel-virtual reads through the arch translator. */
+#include "core/kernel.h"
+#include "formats/vmcoreinfo.h"
+
+#include <string.h>
+
+#define CS_EM_X86_64 62
+#define UTS_FIELD_LEN 65
+
+static cs_status kernel_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t len,
+				   struct cs_err *err)
+{
+	struct cs_source *src = ctx;
+
+	return src->ops->read_paddr(src, paddr, buf, len, err);
+}
+
+cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
+			 const struct cs_kmodel *override, struct cs_err *err)
+{
+	const struct cs_arch_ops *ops;
+	struct cs_arch_hints hints = {0};
+	uint16_t machine;
+	size_t vlen = 0;
+	const char *vtext = cs_source_vmcoreinfo(src, &vlen);
+
+	memset(k, 0, sizeof(*k));
+	k->src = src;
+	if (override) {
+		k->km = *override;
+		k->have_model = true;
+	} else if (vtext && vlen) {
+		cs_vmcoreinfo_parse(vtext, vlen, 0, &k->km, NULL);
+		k->have_model = true;
+	}
+	if (!k->have_model)
+		return CS_OK;
+
+	if (cs_km_has(&k->km, KM_PAGESIZE) && src->page_size &&
+	    cs_km_get(&k->km, KM_PAGESIZE) != src->page_size)
+		return cs_err_set(err, CS_ERR_CORRUPT,
+				  "VMCOREINFO PAGESIZE=%" PRIu64 " differs from the dump's page size %u",
+				  cs_km_get(&k->km, KM_PAGESIZE), src->page_size);
+
+	/* kdump inputs derive e_machine from utsname; 0 means "not said": assume x86_64. */
+	machine = src->e_machine ? src->e_machine : CS_EM_X86_64;
+	ops = cs_arch_find(machine);
+	if (!ops)
+		return cs_err_set(err, CS_ERR_NOTSUP,
+				  "architecture with ELF machine %u is not supported (x86_64 only)",
+				  (unsigned)machine);
+	hints.have_phys_base = src->have_phys_base;
+	hints.phys_base = src->phys_base;
+	hints.have_page_offset = src->have_page_offset;
+	hints.page_offset = src->page_offset;
+	if (src->kind == CS_SRC_KDUMP && !src->have_phys_base) {
+		/* A kdump input records the phys_base makedumpfile used. */
+		hints.have_phys_base = true;
+		hints.phys_base = src->input_phys_base;
+	}
+	k->arch.ops = ops;
+	k->arch.read_paddr = kernel_read_paddr;
+	k->arch.read_ctx = src;
+	if (ops->init(&k->arch, &k->km, &hints, err) != CS_OK)
+		return cs_err_ctx(err, "%s", src->path ? src->path : "dump");
+	k->have_arch = true;
+	return CS_OK;
+}
+
+void cs_kernel_deinit(struct cs_kernel *k)
+{
+	memset(k, 0, sizeof(*k));
+}
+
+cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uint64_t *contig,
+			 struct cs_err *err)
+{
+	uint64_t c;
+
+	if (!k->have_arch)
+		return cs_err_set(err, CS_ERR_NOTSUP,
+				  "vaddr 0x%" PRIx64 ": no kernel model to translate it (no VMCOREINFO)",
+				  vaddr);
+	if (k->arch.ops->vtop(&k->arch, vaddr, paddr, &c, err) != CS_OK)
+		return err->status;
+	if (contig)
+		*contig = c;
+	return CS_OK;
+}
+
+cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t len,
+			 struct cs_err *err)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		paddr_t paddr;
+		uint64_t contig;
+		size_t n;
+
+		if (cs_kernel_vtop(k, vaddr, &paddr, &contig, err) != CS_OK)
+			return err->status;
+		n = contig < len ? (size_t)contig : len;
+		if (k->src->ops->read_paddr(k->src, paddr, out, n, err) != CS_OK)
+			return cs_err_ctx(err, "vaddr 0x%" PRIx64 " (paddr 0x%" PRIx64 ")", vaddr, paddr);
+		out += n;
+		vaddr += n;
+		len -= n;
+	}
+	return CS_OK;
+}
+
+cs_status cs_kernel_read_ulong(struct cs_kernel *k, vaddr_t vaddr, uint64_t *out,
+			       struct cs_err *err)
+{
+	uint64_t v;
+
+	if (cs_kernel_read(k, vaddr, &v, sizeof(v), err) != CS_OK)
+		return err->status;
+	*out = v;
+	return CS_OK;
+}
+
+cs_status cs_kernel_utsname(struct cs_kernel *k, char uts[6][65], struct cs_err *err)
+{
+	char tmp[6][UTS_FIELD_LEN];
+	vaddr_t vaddr;
+
+	if (!k->have_model)
+		return cs_err_set(err, CS_ERR_NODATA, "no VMCOREINFO: the kernel's utsname is unknown");
+	if (cs_km_has(&k->km, KM_SYM_init_uts_ns)) {
+		/* makedumpfile assumes name at +4 (after struct kref) when the offset is not exported. */
+		uint64_t off = cs_km_has(&k->km, KM_OFF_uts_namespace_name)
+				       ? cs_km_get(&k->km, KM_OFF_uts_namespace_name)
+				       : 4;
+		vaddr = cs_km_get(&k->km, KM_SYM_init_uts_ns) + off;
+	} else if (cs_km_has(&k->km, KM_SYM_system_utsname)) {
+		vaddr = cs_km_get(&k->km, KM_SYM_system_utsname);
+	} else {
+		return cs_err_set(err, CS_ERR_FORMAT,
+				  "VMCOREINFO has neither SYMBOL(init_uts_ns) nor SYMBOL(system_utsname)");
+	}
+	if (cs_kernel_read(k, vaddr, tmp, sizeof(tmp), err) != CS_OK)
+		return cs_err_ctx(err, "cannot read the kernel's utsname");
+	for (int i = 0; i < 6; i++) {
+		tmp[i][UTS_FIELD_LEN - 1] = '\0';
+		memcpy(uts[i], tmp[i], UTS_FIELD_LEN);
+	}
+	return CS_OK;
+}
+
+uint64_t cs_kernel_phys_base(const struct cs_kernel *k)
+{
+	if (k->have_arch)
+		return k->arch.ops->phys_base(&k->arch);
+	if (k->src && k->src->have_phys_base)
+		return k->src->phys_base;
+	return 0;
+}

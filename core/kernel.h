@@ -1,0 +1,57 @@
+/* core/kernel.h: the crashed kernel as the engine sees it: its model and kernel-virtual reads. */
+#ifndef CS_KERNEL_H
+#define CS_KERNEL_H
+
+#include "core/types.h"
+#include "core/error.h"
+#include "core/kmodel.h"
+#include "core/arch/arch.h"
+#include "formats/source.h"
+
+struct cs_kernel {
+	struct cs_kmodel km;
+	/* false: the dump has no VMCOREINFO and no -i/-x was given (only levels 0/1 possible). */
+	bool have_model;
+	/* false: no model, or no page-table root in it (kernel-virtual reads fail). */
+	bool have_arch;
+	struct cs_source *src; /* borrowed */
+	struct cs_arch arch;
+};
+
+/*
+ * Build the kernel model for `src`. `override` (may be NULL) is the complete
+ * model from `-i FILE` (cs_vmcoreinfo_load_file already relocated it by the
+ * dump's KERNELOFFSET) or from `-x vmlinux` (merged with the dump's note by
+ * its loader); when given, the dump's own note is not consulted. Otherwise the
+ * source's VMCOREINFO note is parsed. Without either, init succeeds in the
+ * "no kernel model" state (have_model false). Fails on an unsupported
+ * architecture or an implausible page-table root.
+ */
+cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
+			 const struct cs_kmodel *override, struct cs_err *err);
+void cs_kernel_deinit(struct cs_kernel *k);
+
+/* Read len bytes at kernel virtual address vaddr (one source read per mapping). */
+cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t len,
+			 struct cs_err *err);
+
+/* Translate vaddr; *contig (may be NULL) receives the bytes to the end of its mapping. */
+cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uint64_t *contig,
+			 struct cs_err *err);
+
+/*
+ * The crashed kernel's utsname (sysname, nodename, release, version, machine,
+ * domainname), each NUL-terminated: init_uts_ns + OFFSET(uts_namespace.name)
+ * (+4 when the offset is not exported, as makedumpfile assumes), else
+ * system_utsname.
+ */
+cs_status cs_kernel_utsname(struct cs_kernel *k, char uts[6][65], struct cs_err *err);
+
+/* phys_base in use (NUMBER(phys_base), else the PT_LOAD hint, else 0). */
+uint64_t cs_kernel_phys_base(const struct cs_kernel *k);
+
+/* Read an unsigned long at vaddr (metadata helper). */
+cs_status cs_kernel_read_ulong(struct cs_kernel *k, vaddr_t vaddr, uint64_t *out,
+			       struct cs_err *err);
+
+#endif

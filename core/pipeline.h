@@ -1,0 +1,65 @@
+/* core/pipeline.h: the parallel, bounded, ordered write pipeline (batch planner, workers, ordered writer). */
+#ifndef CS_PIPELINE_H
+#define CS_PIPELINE_H
+
+#include "core/types.h"
+#include "core/error.h"
+#include "core/bitmap.h"
+#include "compress/codec.h"
+#include "formats/source.h"
+#include "formats/writer.h"
+#include "formats/sink.h"
+
+/*
+ * Design (design.md "The flow of one dump" steps 4-7, style.md §2 item 10):
+ * the calling thread plans batches (runs of kept pfns, batch_pages pages
+ * each, numbered), N workers read, zero-test and compress them with their
+ * own codec state, and the calling thread commits finished batches strictly
+ * in sequence to the writer. Hand-off is a ring of K batch slots guarded by
+ * one mutex and two condition variables: nobody spins, and memory is fixed
+ * (K slots + N worker buffers + the writer's buffers) whatever the dump size.
+ * With nthreads == 1 everything runs inline on the calling thread.
+ */
+struct cs_pipeline_cfg {
+	const struct cs_codec *codec;        /* NULL = none (pages stored raw) */
+	int level;                           /* --compress-level; 0 = codec default */
+	unsigned nthreads;                   /* workers; 0 = online CPUs */
+	const struct cs_writer_ops *writer;  /* NULL = &cs_kdump_writer */
+	struct cs_sink *sink;                /* where the writer's bytes go (not owned) */
+	bool exclude_zero;                   /* dump_level bit 1: share one zero page */
+	size_t batch_pages;                  /* 0 = 256 (1 MiB of 4 KiB pages) */
+	/* Called on the calling thread after each committed batch and at the end. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+struct cs_pipeline_stats {
+	uint64_t pages_written;   /* descriptors written (= set bits of the 2nd bitmap) */
+	uint64_t zero_pages;      /* all-zero pages found (only counted when exclude_zero) */
+	uint64_t raw_pages;       /* non-zero pages stored uncompressed */
+	uint64_t nodata_pages;    /* kept pages the source had no data for (written as zeros) */
+	uint64_t data_bytes;      /* page data bytes (compressed or raw, without the shared zero page) */
+	uint64_t bytes_written;   /* all bytes handed to the sink */
+	uint64_t batches;
+	unsigned nthreads;        /* workers actually used (0 = inline) */
+};
+
+/*
+ * Write the dump: the pages set in bitmap2 (below hdr->max_mapnr) are read
+ * from src and written through cfg->writer to cfg->sink, which is finished
+ * (fsync / end marker) on success. On failure the writer's abort leaves a
+ * readable, incomplete-flagged file where the format allows, and err names
+ * the pfn or file offset. stats is written only on success.
+ */
+cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *src,
+			  const struct cs_bitmap *bitmap1, const struct cs_bitmap *bitmap2,
+			  const struct cs_dump_header_info *hdr, struct cs_pipeline_stats *stats,
+			  struct cs_err *err);
+
+/* Bytes the pipeline allocates for cfg with this page size (excluding the caller's bitmaps). */
+size_t cs_pipeline_mem_bytes(const struct cs_pipeline_cfg *cfg, uint32_t page_size);
+
+/* Online CPUs (at least 1). */
+unsigned cs_online_cpus(void);
+
+#endif

@@ -1,0 +1,295 @@
+/* core/scan.c: one pass over mem_map: present/kept bitmaps and per-class page counts. */
+#include "core/scan.h"
+#include "core/memmap.h"
+#include "filters/decode.h"
+#include "filters/classify.h"
+#include "filters/dump_level.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* 32768 struct pages (2 MiB at 64 bytes: one vmemmap PMD) per read. */
+#define SCAN_BATCH_PFNS 32768
+/* Fallback read granularity when a batch cannot be read whole: 4 KiB of struct pages. */
+#define SCAN_CHUNK_PFNS 64
+
+struct scan {
+	struct cs_kernel *k;
+	struct cs_source *src;
+	int level;
+	struct cs_memmap mm;
+	struct cs_page_layout lay;
+	struct cs_classify_consts cc;
+	struct cs_bitmap *bm1, *bm2;
+	pfn_t max_mapnr;
+	uint64_t batch;
+	uint8_t *buf;
+	uint8_t *chunk_ok;
+	size_t uc_i; /* next entry of src->unconsulted */
+	uint64_t count[CS_EXCL_NR];
+};
+
+/* Read the struct pages of [rs, re) into s->buf; chunk_ok[i] says which 64-page chunks arrived. */
+static void read_window(struct scan *s, pfn_t rs, pfn_t re)
+{
+	size_t n = (size_t)(re - rs), nchunks = CS_DIV_ROUND_UP(n, SCAN_CHUNK_PFNS);
+	struct cs_err e;
+
+	if (cs_memmap_read(&s->mm, s->k, rs, n, s->buf, &e) == CS_OK) {
+		memset(s->chunk_ok, 1, nchunks);
+		return;
+	}
+	for (size_t c = 0; c < nchunks; c++) {
+		pfn_t p = rs + c * SCAN_CHUNK_PFNS;
+		size_t cnt = (size_t)CS_MIN((pfn_t)SCAN_CHUNK_PFNS, re - p);
+
+		s->chunk_ok[c] = cs_memmap_read(&s->mm, s->k, p, cnt,
+						 s->buf + c * SCAN_CHUNK_PFNS * s->mm.sizeof_page,
+						 &e) == CS_OK;
+	}
+}
+
+/*
+ * An excluded unit [pfn, end) (pfn present, in this block) is trusted only if it stays inside present
+ * memory (one run of the 1st bitmap) and inside memory that has a mem_map.
+ */
+static bool span_ok(const struct scan *s, pfn_t end, pfn_t run_end, pfn_t blk_end)
+{
+	if (end > run_end || end > s->max_mapnr)
+		return false;
+	for (pfn_t p = blk_end; p < end; p += s->mm.pfns_per_block)
+		if (!cs_memmap_has(&s->mm, p))
+			return false;
+	return true;
+}
+
+static cs_status walk(struct scan *s, uint64_t *unverified)
+{
+	const uint32_t psz = s->mm.sizeof_page;
+	pfn_t pfn = 0;
+	struct cs_page_view v;
+	struct cs_page_class pc;
+
+	while (pfn < s->max_mapnr) {
+		size_t b;
+		pfn_t blk_end, wstart, wend, rs;
+
+		pfn = cs_bitmap_next_set(s->bm1, pfn);
+		if (pfn >= s->max_mapnr)
+			break;
+		b = cs_memmap_block_of(&s->mm, pfn);
+		blk_end = CS_MIN((pfn_t)(b + 1) * s->mm.pfns_per_block, s->max_mapnr);
+		if (!s->mm.coded[b]) {
+			/* No (trusted) mem_map: nothing can be decided, keep and count. */
+			*unverified += cs_bitmap_count(s->bm1, pfn, blk_end);
+			pfn = blk_end;
+			continue;
+		}
+		wstart = pfn & ~(s->batch - 1);
+		wend = CS_MIN(wstart + s->batch, blk_end);
+		rs = pfn & ~(pfn_t)(SCAN_CHUNK_PFNS - 1);
+		read_window(s, rs, wend);
+
+		while (pfn < wend) {
+			pfn_t run_end, stop;
+
+			pfn = cs_bitmap_next_set(s->bm1, pfn);
+			if (pfn >= wend)
+				break;
+			run_end = cs_bitmap_next_clear(s->bm1, pfn);
+			stop = CS_MIN(run_end, wend);
+			/* A page whose first byte is in no segment is never classified (is_in_segs). */
+			while (s->uc_i < s->src->nr_unconsulted && s->src->unconsulted[s->uc_i] < pfn)
+				s->uc_i++;
+			if (s->uc_i < s->src->nr_unconsulted) {
+				pfn_t uc = s->src->unconsulted[s->uc_i];
+				if (uc == pfn) {
+					pfn++;
+					continue;
+				}
+				stop = CS_MIN(stop, uc);
+			}
+			while (pfn < stop) {
+				size_t idx = (size_t)(pfn - rs);
+				const uint8_t *page = s->buf + idx * psz;
+				const uint8_t *tail = NULL;
+				struct cs_dl_decision d;
+
+				if (!s->chunk_ok[idx / SCAN_CHUNK_PFNS]) {
+					(*unverified)++;
+					pfn++;
+					continue;
+				}
+				if (pfn + 1 < wend && s->chunk_ok[(idx + 1) / SCAN_CHUNK_PFNS])
+					tail = page + psz;
+				cs_page_decode(&s->lay, page, tail, &v);
+				cs_classify(&v, pfn, &s->cc, &pc);
+				d = cs_dump_level_apply(&pc, s->level);
+				if (d.what == CS_KEEP) {
+					/* A kept compound page: its tails are kept with it, skip them. */
+					pfn += (d.span > 1 && pfn + d.span <= stop) ? d.span : 1;
+				} else if (d.what == CS_KEEP_UNVERIFIED ||
+					   !span_ok(s, pfn + d.span, run_end, blk_end)) {
+					(*unverified)++;
+					pfn++;
+				} else {
+					if (d.span == 1)
+						cs_bitmap_clear(s->bm2, pfn);
+					else
+						cs_bitmap_clear_range(s->bm2, pfn, pfn + d.span);
+					s->count[d.what] += d.span;
+					pfn += d.span;
+				}
+			}
+		}
+	}
+	return CS_OK;
+}
+
+static bool pass_needed(const struct scan *s)
+{
+	/*
+	 * makedumpfile runs the per-page pass only for levels 2/4/8, for free
+	 * pages when a buddy test exists, or when PG_hwpoison is known (hwpoison
+	 * and offline pages go at every level then).
+	 */
+	return (s->level & (CS_DL_CACHE | CS_DL_CACHE_PRI | CS_DL_USER)) ||
+	       ((s->level & CS_DL_FREE) && s->cc.buddy != CS_BUDDY_NONE) || s->cc.pg_hwpoison;
+}
+
+static void fill_bitmaps(struct scan *s, uint64_t *present)
+{
+	struct cs_source *src = s->src;
+
+	*present = 0;
+	for (size_t i = 0; i < src->nr_ranges; i++) {
+		const struct cs_pfn_range *r = &src->ranges[i];
+		pfn_t start = CS_MIN(r->start, s->max_mapnr), end = CS_MIN(r->end, s->max_mapnr);
+
+		if (start >= end)
+			continue;
+		cs_bitmap_set_range(s->bm1, start, end);
+		cs_bitmap_set_range(s->bm2, start, CS_MIN(CS_MAX(r->data_end, start), end));
+	}
+	*present = cs_bitmap_count(s->bm1, 0, s->max_mapnr);
+	if (src->dumpable) {
+		cs_bitmap_and(s->bm2, src->dumpable);
+		if (src->dumpable->nbits < s->max_mapnr)
+			cs_bitmap_clear_range(s->bm2, src->dumpable->nbits, s->max_mapnr);
+	}
+}
+
+/* Kernel model, layout and mem_map; mm_ok false when mem_map could not be trusted at all. */
+static cs_status setup(struct scan *s, bool *mm_ok, struct cs_err *err)
+{
+	struct cs_err e2;
+	cs_status st;
+
+	*mm_ok = false;
+	s->max_mapnr = s->src->max_pfn;
+	if (!s->k->have_model) {
+		if (s->level > 1)
+			return cs_err_set(err, CS_ERR_ARGS,
+					  "%s doesn't contain vmcoreinfo; specify '-x' option or '-i' option",
+					  s->src->path ? s->src->path : "the dump");
+		return CS_OK;
+	}
+	if (cs_page_layout_init(&s->lay, &s->k->km, &e2) == CS_OK) {
+		cs_classify_consts_init(&s->cc, &s->k->km, &s->lay);
+	} else if (s->level > 1) {
+		*err = e2;
+		return err->status;
+	} else {
+		return CS_OK; /* levels 0/1 do not need struct pages */
+	}
+	st = cs_memmap_init(&s->mm, s->k, s->src->max_pfn, &e2);
+	if (st == CS_OK) {
+		*mm_ok = true;
+		s->max_mapnr = s->mm.max_mapnr;
+		return CS_OK;
+	}
+	/*
+	 * Missing keys or no memory: fail as makedumpfile does. Implausible or
+	 * unreadable mem_section data: keep every page (counted as unverified)
+	 * rather than lose the dump.
+	 */
+	if (pass_needed(s) && (st == CS_ERR_FORMAT || st == CS_ERR_NOMEM || st == CS_ERR_NOTSUP)) {
+		*err = e2;
+		return err->status;
+	}
+	return CS_OK;
+}
+
+cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
+			    struct cs_err *err)
+{
+	struct scan s = {.k = k, .src = src, .level = 0};
+	bool mm_ok;
+
+	if (setup(&s, &mm_ok, err) != CS_OK)
+		return err->status;
+	*max_mapnr = s.max_mapnr;
+	cs_memmap_deinit(&s.mm);
+	return CS_OK;
+}
+
+cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
+		  struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2, struct cs_page_stats *stats,
+		  struct cs_err *err)
+{
+	struct scan s = {.k = k, .src = src, .level = dump_level, .bm1 = bitmap1, .bm2 = bitmap2};
+	struct cs_page_stats st = {0};
+	uint64_t present = 0, unverified = 0, excluded = 0;
+	bool mm_ok;
+	cs_status rc;
+
+	if (dump_level < 0 || dump_level > CS_DL_MAX)
+		return cs_err_set(err, CS_ERR_ARGS, "dump level %d is out of range (0-31)", dump_level);
+	if (setup(&s, &mm_ok, err) != CS_OK)
+		return err->status;
+	if (cs_bitmap_init(bitmap1, s.max_mapnr, err) != CS_OK)
+		goto fail;
+	if (cs_bitmap_init(bitmap2, s.max_mapnr, err) != CS_OK)
+		goto fail;
+	fill_bitmaps(&s, &present);
+
+	if (k->have_model && pass_needed(&s)) {
+		if (!mm_ok) {
+			unverified = present;
+		} else {
+			s.batch = CS_MIN((uint64_t)SCAN_BATCH_PFNS, s.mm.pfns_per_block);
+			s.buf = malloc(s.batch * s.mm.sizeof_page + s.mm.sizeof_page);
+			s.chunk_ok = malloc(CS_DIV_ROUND_UP(s.batch, SCAN_CHUNK_PFNS) + 1);
+			if (!s.buf || !s.chunk_ok) {
+				cs_err_set(err, CS_ERR_NOMEM, "cannot allocate the struct page buffer");
+				goto fail;
+			}
+			if (walk(&s, &unverified) != CS_OK)
+				goto fail;
+		}
+	}
+
+	st.total = s.max_mapnr;
+	st.hole = s.max_mapnr - present;
+	st.free = s.count[CS_EXCL_FREE];
+	st.cache = s.count[CS_EXCL_CACHE];
+	st.cache_private = s.count[CS_EXCL_CACHE_PRIVATE];
+	st.user = s.count[CS_EXCL_USER];
+	st.hwpoison = s.count[CS_EXCL_HWPOISON];
+	st.offline = s.count[CS_EXCL_OFFLINE];
+	st.kept_unverified = unverified;
+	excluded = st.free + st.cache + st.cache_private + st.user + st.hwpoison + st.offline;
+	st.remaining = st.total - st.hole - excluded;
+	*stats = st;
+	rc = CS_OK;
+	goto out;
+fail:
+	rc = err->status;
+	cs_bitmap_deinit(bitmap1);
+	cs_bitmap_deinit(bitmap2);
+out:
+	free(s.buf);
+	free(s.chunk_ok);
+	cs_memmap_deinit(&s.mm);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* core/scan.h: the one mem_map pass that builds the 1st and 2nd bitmaps and counts page classes. */
+#ifndef CS_SCAN_H
+#define CS_SCAN_H
+
+#include "core/types.h"
+#include "core/error.h"
+#include "core/bitmap.h"
+#include "core/kernel.h"
+#include "formats/source.h"
+
+/*
+ * Page counts as makedumpfile reports them (all in pages):
+ *   total     max_mapnr
+ *   hole      pfns below max_mapnr not present in the input
+ *   zero      filled in by the writer's content pass (0 after cs_scan)
+ *   cache, cache_private, user, free, hwpoison, offline: excluded by the scan
+ *   kept_unverified  kept because their metadata could not be trusted
+ *             (no / implausible mem_map, unreadable struct page, an order
+ *             or span out of range); part of `remaining`
+ *   remaining total - hole - every excluded class (the writer subtracts
+ *             zero when it counts it). Like makedumpfile, pfns without data
+ *             in the input (ELF p_filesz < p_memsz) are not subtracted.
+ */
+struct cs_page_stats {
+	uint64_t total, hole, zero, cache, cache_private, user, free, hwpoison, offline,
+		kept_unverified, remaining;
+};
+
+/*
+ * max_mapnr as makedumpfile computes it: one past the highest present pfn,
+ * clamped to the end of the last SPARSEMEM section that has a mem_map.
+ * Without a kernel model: the input's max_pfn.
+ */
+cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
+			    struct cs_err *err);
+
+/*
+ * One pass over mem_map for `dump_level` (0..31). Initialises bitmap1 and
+ * bitmap2 (caller passes zeroed structs and deinits them after success;
+ * nbits = max_mapnr):
+ *   bitmap1: present pfns (makedumpfile's 1st bitmap; the source's ranges);
+ *   bitmap2: pages kept after mem_map filtering. Pfns without data in the
+ *            input and pages the input already excluded (src->dumpable) are
+ *            clear. Zero pages are NOT decided here.
+ * Levels above 1 need a kernel model ("doesn't contain vmcoreinfo" otherwise).
+ * On failure both bitmaps are left deinitialised.
+ */
+cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
+		  struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2, struct cs_page_stats *stats,
+		  struct cs_err *err);
+
+#endif

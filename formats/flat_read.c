@@ -1,0 +1,385 @@
+/* formats/flat_read.c: input files (pread/mmap) and the flattened-stream offset map (later records win). */
+#include "formats/flat_read.h"
+#include "formats/kdump_format.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+cs_status cs_pread_full(int fd, const char *path, void *buf, size_t len, uint64_t off,
+			struct cs_err *err)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cs_err_sys(err, errno, "'%s': cannot read %zu bytes at offset 0x%" PRIx64,
+					  path, len - done, off + done);
+		if (n == 0)
+			return cs_err_set(err, CS_ERR_IO,
+					  "'%s': unexpected end of file reading %zu bytes at offset 0x%" PRIx64,
+					  path, len - done, off + done);
+		done += (size_t)n;
+	}
+	return CS_OK;
+}
+
+bool cs_flat_probe(const uint8_t *head, size_t len)
+{
+	static const char sig[CS_FLAT_SIG_LEN] = CS_FLAT_SIGNATURE;
+
+	return len >= CS_FLAT_SIG_LEN && memcmp(head, sig, CS_FLAT_SIG_LEN) == 0;
+}
+
+static uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+struct flat_rec {
+	uint64_t off, len, foff;
+	size_t seq; /* stream order: a higher seq overwrites a lower one */
+};
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct flat_rec *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Max-heap of record indices keyed by seq (the latest active record wins). */
+static void heap_push(size_t *heap, size_t *n, const struct flat_rec *recs, size_t idx)
+{
+	size_t i = (*n)++;
+
+	heap[i] = idx;
+	while (i && recs[heap[(i - 1) / 2]].seq < recs[heap[i]].seq) {
+		size_t p = (i - 1) / 2, t = heap[p];
+		heap[p] = heap[i];
+		heap[i] = t;
+		i = p;
+	}
+}
+
+static void heap_pop(size_t *heap, size_t *n, const struct flat_rec *recs)
+{
+	size_t i = 0;
+
+	heap[0] = heap[--(*n)];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+		if (l < *n && recs[heap[l]].seq > recs[heap[m]].seq)
+			m = l;
+		if (r < *n && recs[heap[r]].seq > recs[heap[m]].seq)
+			m = r;
+		if (m == i)
+			break;
+		t = heap[m];
+		heap[m] = heap[i];
+		heap[i] = t;
+		i = m;
+	}
+}
+
+static void emit(struct cs_flat_extent *out, size_t *nout, uint64_t off, uint64_t len, uint64_t foff)
+{
+	if (*nout) {
+		struct cs_flat_extent *last = &out[*nout - 1];
+		if (last->off + last->len == off && last->foff + last->len == foff) {
+			last->len += len;
+			return;
+		}
+	}
+	out[*nout] = (struct cs_flat_extent){off, len, foff};
+	(*nout)++;
+}
+
+/* Turn the records (sorted by off) into disjoint extents where the latest record wins. */
+static cs_status resolve(struct cs_infile *f, struct flat_rec *recs, size_t n, struct cs_err *err)
+{
+	bool overlap = false;
+	uint64_t *bounds = NULL;
+	size_t *heap = NULL, nb = 0, nheap = 0, j = 0, nout = 0;
+	struct cs_flat_extent *out;
+
+	for (size_t i = 1; i < n; i++)
+		if (recs[i].off < recs[i - 1].off + recs[i - 1].len)
+			overlap = true;
+	/* Painting can split each record at most at every other record's ends. */
+	out = calloc(overlap ? 2 * n + 1 : n + 1, sizeof(*out));
+	if (!out)
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", f->path, n);
+	if (!overlap) {
+		for (size_t i = 0; i < n; i++)
+			emit(out, &nout, recs[i].off, recs[i].len, recs[i].foff);
+		goto done;
+	}
+	bounds = malloc(2 * n * sizeof(*bounds));
+	heap = malloc(n * sizeof(*heap));
+	if (!bounds || !heap) {
+		free(bounds);
+		free(heap);
+		free(out);
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", f->path, n);
+	}
+	for (size_t i = 0; i < n; i++) {
+		bounds[nb++] = recs[i].off;
+		bounds[nb++] = recs[i].off + recs[i].len;
+	}
+	qsort(bounds, nb, sizeof(*bounds), u64_cmp);
+	for (size_t b = 0; b + 1 < nb; b++) {
+		uint64_t at = bounds[b], next = bounds[b + 1];
+		if (at == next)
+			continue;
+		while (j < n && recs[j].off <= at)
+			heap_push(heap, &nheap, recs, j++);
+		while (nheap && recs[heap[0]].off + recs[heap[0]].len <= at)
+			heap_pop(heap, &nheap, recs);
+		/* Finished records below the top are dropped lazily when they surface. */
+		if (nheap) {
+			const struct flat_rec *r = &recs[heap[0]];
+			emit(out, &nout, at, next - at, r->foff + (at - r->off));
+		}
+	}
+	free(bounds);
+	free(heap);
+done:
+	f->flat = out;
+	f->nflat = nout;
+	f->size = nout ? out[nout - 1].off + out[nout - 1].len : 0;
+	return CS_OK;
+}
+
+static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
+{
+	uint8_t hdr[32], dh[16];
+	uint64_t pos = CS_FLAT_HEADER_SIZE, max_recs;
+	struct flat_rec *recs = NULL;
+	size_t n = 0, cap = 0;
+	cs_status st;
+
+	if (f->file_size < CS_FLAT_HEADER_SIZE)
+		return cs_err_set(err, CS_ERR_FORMAT,
+				  "'%s': flattened stream shorter than its %u-byte header", f->path,
+				  CS_FLAT_HEADER_SIZE);
+	st = cs_pread_full(f->fd, f->path, hdr, sizeof(hdr), 0, err);
+	if (st)
+		return st;
+	if (load_be64(hdr + 16) != CS_FLAT_TYPE)
+		return cs_err_set(err, CS_ERR_FORMAT,
+				  "'%s': flattened header type %" PRId64 ", expected %d", f->path,
+				  (int64_t)load_be64(hdr + 16), CS_FLAT_TYPE);
+	/* Each record takes at least 17 bytes of the stream: that bounds the map. */
+	max_recs = f->file_size / 17 + 1;
+	for (;;) {
+		uint64_t off, len;
+
+		if (pos + sizeof(dh) > f->file_size) {
+			f->flat_truncated = true;
+			break;
+		}
+		st = cs_pread_full(f->fd, f->path, dh, sizeof(dh), pos, err);
+		if (st)
+			goto fail;
+		off = load_be64(dh);
+		len = load_be64(dh + 8);
+		if (off == UINT64_MAX && len == UINT64_MAX)
+			break;
+		if ((int64_t)off < 0 || (int64_t)len <= 0 || off + len < off) {
+			st = cs_err_set(err, CS_ERR_CORRUPT,
+					"'%s': flattened record at stream offset 0x%" PRIx64
+					" has offset %" PRId64 " size %" PRId64,
+					f->path, pos, (int64_t)off, (int64_t)len);
+			goto fail;
+		}
+		pos += sizeof(dh);
+		if (len > f->file_size - pos) {
+			len = f->file_size - pos;
+			f->flat_truncated = true;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct flat_rec *nr;
+			if (ncap > max_recs)
+				ncap = (size_t)max_recs;
+			nr = realloc(recs, ncap * sizeof(*recs));
+			if (!nr) {
+				st = cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map flattened records",
+						f->path);
+				goto fail;
+			}
+			recs = nr;
+			cap = ncap;
+		}
+		if (len) {
+			recs[n] = (struct flat_rec){off, len, pos, n};
+			n++;
+		}
+		pos += len;
+		if (f->flat_truncated)
+			break;
+	}
+	qsort(recs, n, sizeof(*recs), rec_cmp);
+	st = resolve(f, recs, n, err);
+fail:
+	free(recs);
+	return st;
+}
+
+cs_status cs_infile_open(struct cs_infile *f, const char *path, bool use_mmap, struct cs_err *err)
+{
+	struct stat stb;
+	struct statfs sfs;
+	uint8_t head[CS_FLAT_SIG_LEN];
+	cs_status st;
+
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return cs_err_sys(err, errno, "cannot open '%s'", path);
+	if (fstat(f->fd, &stb) < 0) {
+		st = cs_err_sys(err, errno, "cannot stat '%s'", path);
+		goto fail;
+	}
+	if (!S_ISREG(stb.st_mode) && !S_ISBLK(stb.st_mode)) {
+		st = cs_err_set(err, CS_ERR_ARGS, "'%s' is not a regular file", path);
+		goto fail;
+	}
+	f->file_size = f->size = (uint64_t)stb.st_size;
+	if (S_ISBLK(stb.st_mode)) {
+		off_t end = lseek(f->fd, 0, SEEK_END);
+		if (end < 0) {
+			st = cs_err_sys(err, errno, "cannot size '%s'", path);
+			goto fail;
+		}
+		f->file_size = f->size = (uint64_t)end;
+	}
+	f->procfs = fstatfs(f->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	if (f->file_size >= sizeof(head)) {
+		st = cs_pread_full(f->fd, path, head, sizeof(head), 0, err);
+		if (st)
+			goto fail;
+		if (cs_flat_probe(head, sizeof(head))) {
+			f->flattened = true;
+			st = flat_build(f, err);
+			if (st)
+				goto fail;
+			return CS_OK;
+		}
+	}
+	if (use_mmap && !f->procfs && S_ISREG(stb.st_mode) && f->file_size > 0 &&
+	    f->file_size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)f->file_size, PROT_READ, MAP_SHARED, f->fd, 0);
+		if (m != MAP_FAILED) {
+			f->map = m;
+			f->map_len = (size_t)f->file_size;
+		}
+		/* mmap failing is not an error: reads fall back to pread. */
+	}
+	return CS_OK;
+fail:
+	close(f->fd);
+	f->fd = -1;
+	return st;
+}
+
+void cs_infile_close(struct cs_infile *f)
+{
+	if (f->map)
+		munmap((void *)f->map, f->map_len);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->flat);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* Read through the flattened map: written extents from the stream, holes as zeros. */
+static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len, uint64_t off,
+			    struct cs_err *err)
+{
+	size_t lo = 0, hi = f->nflat;
+
+	if (off >= f->size || len > f->size - off) {
+		if (!f->flat_truncated)
+			return cs_err_set(err, CS_ERR_IO,
+					  "'%s': reading %zu bytes at offset 0x%" PRIx64
+					  " beyond the end of the flattened content (0x%" PRIx64 ")",
+					  f->path, len, off, f->size);
+		/* A truncated stream: what was never written reads as zeros. */
+	}
+	/* Last extent with ext.off <= off. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->flat[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t i = lo ? lo - 1 : 0;
+	while (len) {
+		const struct cs_flat_extent *e = i < f->nflat ? &f->flat[i] : NULL;
+		size_t n;
+
+		if (e && off >= e->off + e->len) {
+			i++;
+			continue;
+		}
+		if (e && off >= e->off) {
+			n = (size_t)CS_MIN((uint64_t)len, e->off + e->len - off);
+			cs_status st = cs_pread_full(f->fd, f->path, buf, n, e->foff + (off - e->off), err);
+			if (st)
+				return st;
+		} else {
+			n = e ? (size_t)CS_MIN((uint64_t)len, e->off - off) : len;
+			memset(buf, 0, n);
+		}
+		buf += n;
+		off += n;
+		len -= n;
+	}
+	return CS_OK;
+}
+
+cs_status cs_infile_pread(const struct cs_infile *f, void *buf, size_t len, uint64_t off,
+			  struct cs_err *err)
+{
+	const void *p;
+
+	if (f->flattened)
+		return flat_pread(f, buf, len, off, err);
+	p = cs_infile_ptr(f, off, len);
+	if (p) {
+		memcpy(buf, p, len);
+		return CS_OK;
+	}
+	return cs_pread_full(f->fd, f->path, buf, len, off, err);
+}

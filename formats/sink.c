@@ -1,0 +1,185 @@
+/* formats/sink.c: the file sink (O_EXCL 0600, pwrite loops, fsync) and the null sink for --dry-run. */
+#include "formats/sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct file_sink {
+	struct cs_sink base;
+	int fd;
+	char *path;
+	bool durable;         /* fsync at finish */
+	uint64_t since_kick;  /* bytes written since writeback was last started */
+};
+
+/*
+ * Start writeback every WRITEBACK_KICK bytes: the final fsync then has little
+ * left to do, and dirty page cache (capture-kernel memory) stays bounded.
+ */
+#define WRITEBACK_KICK (16u << 20)
+
+cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cs_err_sys(err, errno, "cannot write to %s", what);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return CS_OK;
+}
+
+static const struct cs_sink_ops file_ops;
+
+static cs_status file_pwrite(struct cs_sink *s, const void *buf, size_t len, foff_t off,
+			     struct cs_err *err)
+{
+	struct file_sink *fs = (struct file_sink *)s;
+	const uint8_t *p = buf;
+	foff_t pos = off;
+
+	while (len) {
+		ssize_t n = pwrite(fs->fd, p, len, pos);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cs_err_sys(err, errno, "cannot write '%s' at offset 0x%" PRIx64,
+					  fs->path, (uint64_t)pos);
+		}
+		if (n == 0) /* should not happen for a regular file; avoid spinning */
+			return cs_err_set(err, CS_ERR_NOSPC,
+					  "cannot write '%s' at offset 0x%" PRIx64 ": no progress",
+					  fs->path, (uint64_t)pos);
+		p += n;
+		pos += n;
+		len -= (size_t)n;
+		s->bytes_written += (uint64_t)n;
+	}
+	if (pos > s->end)
+		s->end = pos;
+	fs->since_kick += (uint64_t)(pos - off);
+	if (fs->since_kick >= WRITEBACK_KICK) {
+		/* Asynchronous: only queues the dirty pages for writing. */
+		(void)sync_file_range(fs->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		fs->since_kick = 0;
+	}
+	return CS_OK;
+}
+
+void cs_sink_file_set_durable(struct cs_sink *s, bool durable)
+{
+	if (s && s->ops == &file_ops)
+		((struct file_sink *)s)->durable = durable;
+}
+
+static cs_status file_finish(struct cs_sink *s, struct cs_err *err)
+{
+	struct file_sink *fs = (struct file_sink *)s;
+
+	/* Success is reported only once the data is on disk. */
+	if (fs->durable && fsync(fs->fd) < 0 && errno != EINVAL && errno != EROFS)
+		return cs_err_sys(err, errno, "cannot sync '%s'", fs->path);
+	return CS_OK;
+}
+
+static void file_destroy(struct cs_sink *s)
+{
+	struct file_sink *fs = (struct file_sink *)s;
+
+	if (fs->fd >= 0)
+		close(fs->fd);
+	free(fs->path);
+	free(fs);
+}
+
+static const struct cs_sink_ops file_ops = {
+	.name = "file",
+	.pwrite = file_pwrite,
+	.finish = file_finish,
+	.destroy = file_destroy,
+};
+
+cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
+			      struct cs_err *err)
+{
+	struct file_sink *fs = calloc(1, sizeof(*fs));
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+
+	if (!fs || !(fs->path = strdup(path))) {
+		free(fs);
+		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+	}
+	fs->fd = open(path, flags, 0600);
+	if (fs->fd < 0) {
+		int e = errno;
+		free(fs->path);
+		free(fs);
+		if (e == EEXIST)
+			return cs_err_set(err, CS_ERR_ARGS,
+					  "cannot create '%s': the file exists (use -f to overwrite)",
+					  path);
+		return cs_err_sys(err, e, "cannot create '%s'", path);
+	}
+	fs->base.ops = &file_ops;
+	fs->base.path = fs->path;
+	fs->base.can_rewrite = true;
+	fs->durable = true;
+	*ret = &fs->base;
+	return CS_OK;
+}
+
+static cs_status null_pwrite(struct cs_sink *s, const void *buf, size_t len, foff_t off,
+			     struct cs_err *err)
+{
+	(void)buf, (void)err;
+	s->bytes_written += len;
+	if (off + (foff_t)len > s->end)
+		s->end = off + (foff_t)len;
+	return CS_OK;
+}
+
+static cs_status null_finish(struct cs_sink *s, struct cs_err *err)
+{
+	(void)s, (void)err;
+	return CS_OK;
+}
+
+static void null_destroy(struct cs_sink *s)
+{
+	free(s);
+}
+
+static const struct cs_sink_ops null_ops = {
+	.name = "null",
+	.pwrite = null_pwrite,
+	.finish = null_finish,
+	.destroy = null_destroy,
+};
+
+cs_status cs_sink_null_create(struct cs_sink **ret, struct cs_err *err)
+{
+	struct cs_sink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+	s->ops = &null_ops;
+	s->path = "(dry run)";
+	s->can_rewrite = true;
+	*ret = s;
+	return CS_OK;
+}
+
+void cs_sink_destroy(struct cs_sink *s)
+{
+	if (s)
+		s->ops->destroy(s);
+}

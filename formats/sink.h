@@ -1,0 +1,71 @@
+/* formats/sink.h: where output bytes go: a regular file, a flattened stream (-F), or nowhere (--dry-run). */
+#ifndef CS_SINK_H
+#define CS_SINK_H
+
+#include "core/types.h"
+#include "core/error.h"
+
+/*
+ * Writers address the output by absolute offset (pwrite semantics). A file
+ * sink does positioned writes; a flattened sink turns each write into one
+ * record of the stream (kdump-format.md §2); a null sink only counts.
+ * Only one thread (the pipeline's ordered writer) uses a sink.
+ */
+struct cs_sink;
+
+struct cs_sink_ops {
+	const char *name;
+	cs_status (*pwrite)(struct cs_sink *s, const void *buf, size_t len, foff_t off,
+			    struct cs_err *err);
+	/* Make the output durable and complete (fsync / end marker). */
+	cs_status (*finish)(struct cs_sink *s, struct cs_err *err);
+	void (*destroy)(struct cs_sink *s);
+};
+
+struct cs_sink {
+	const struct cs_sink_ops *ops;
+	const char *path;       /* for messages ("standard output" for -F) */
+	bool can_rewrite;       /* earlier bytes can still be changed (not a stream) */
+	uint64_t bytes_written; /* payload bytes handed to pwrite */
+	foff_t end;             /* highest offset + len written so far */
+};
+
+/*
+ * Create `path` for writing: O_EXCL and mode 0600 unless `force`, which
+ * truncates an existing file instead (makedumpfile -f).
+ */
+cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
+			      struct cs_err *err);
+/*
+ * fsync at finish (default true: success means the dump is on disk). false
+ * leaves the data in the page cache, as makedumpfile does. No-op for other sinks.
+ */
+void cs_sink_file_set_durable(struct cs_sink *s, bool durable);
+/* A sink writing the flattened format to fd (not closed at destroy); the 4096-byte header is written now. */
+cs_status cs_sink_flat_create(int fd, const char *name, struct cs_sink **ret, struct cs_err *err);
+/* A sink that discards everything and counts bytes. */
+cs_status cs_sink_null_create(struct cs_sink **ret, struct cs_err *err);
+
+static inline cs_status cs_sink_pwrite(struct cs_sink *s, const void *buf, size_t len,
+				       foff_t off, struct cs_err *err)
+{
+	return s->ops->pwrite(s, buf, len, off, err);
+}
+static inline cs_status cs_sink_finish(struct cs_sink *s, struct cs_err *err)
+{
+	return s->ops->finish(s, err);
+}
+/* Close and free; a file sink that was not finished is left on disk as written so far. Accepts NULL. */
+void cs_sink_destroy(struct cs_sink *s);
+
+/*
+ * -R: rebuild a dump file from a flattened stream read from in_fd (stdin),
+ * byte-identical to makedumpfile -R. The output is created like
+ * cs_sink_file_create(out_path, force).
+ */
+cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs_err *err);
+
+/* Internal helpers shared by the sinks: write / read all bytes, retrying on EINTR and short counts. */
+cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err);
+
+#endif

@@ -1,0 +1,124 @@
+/* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
+#include "formats/source.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Probe order: ELF, then kdump-compressed (which also takes flattened streams and split sets). */
+static const struct cs_source_ops *const readers[] = {
+	&cs_elf_source_ops,
+	&cs_kdump_source_ops,
+};
+
+#define PROBE_LEN 4096
+
+/* "7f 45 4c 46 ... ("\x7fELF...")" for a message about an unknown file. */
+static void describe_head(const uint8_t *head, size_t len, char *out, size_t size)
+{
+	size_t pos = 0, n = CS_MIN(len, (size_t)16);
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && pos + 4 < size; i++)
+		pos += (size_t)snprintf(out + pos, size - pos, "%s%02x", i ? " " : "", head[i]);
+	if (pos + 4 < size)
+		pos += (size_t)snprintf(out + pos, size - pos, " \"");
+	for (size_t i = 0; i < n && pos + 3 < size; i++)
+		out[pos++] = isprint(head[i]) ? (char)head[i] : '.';
+	if (pos + 2 < size) {
+		out[pos++] = '"';
+		out[pos] = '\0';
+	}
+}
+
+cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t nfiles,
+			 bool use_mmap, struct cs_err *err)
+{
+	uint8_t head[PROBE_LEN];
+	ssize_t got;
+	int fd;
+
+	memset(src, 0, sizeof(*src));
+	if (!nfiles)
+		return cs_err_set(err, CS_ERR_ARGS, "no input file");
+	fd = open(paths[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cs_err_sys(err, errno, "cannot open '%s'", paths[0]);
+	do
+		got = pread(fd, head, sizeof(head), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		int e = errno;
+		close(fd);
+		return cs_err_sys(err, e, "cannot read '%s'", paths[0]);
+	}
+	close(fd);
+	if (got == 0)
+		return cs_err_set(err, CS_ERR_FORMAT, "'%s' is empty", paths[0]);
+
+	for (size_t i = 0; i < CS_ARRAY_SIZE(readers); i++) {
+		const struct cs_source_ops *ops = readers[i];
+		cs_status st;
+
+		if (ops->probe(head, (size_t)got) != CS_OK)
+			continue;
+		src->ops = ops;
+		src->path = paths[0];
+		src->page_size = 4096;
+		src->use_mmap = use_mmap;
+		st = ops->open(src, paths, nfiles, err);
+		if (st) {
+			cs_source_close(src);
+			return st;
+		}
+		return CS_OK;
+	}
+	char desc[128];
+	describe_head(head, (size_t)got, desc, sizeof(desc));
+	return cs_err_set(err, CS_ERR_FORMAT,
+			  "'%s' is not a dump file (not ELF, kdump-compressed or flattened); it starts with %s",
+			  paths[0], desc);
+}
+
+void cs_source_close(struct cs_source *src)
+{
+	if (src->ops && src->ops->close)
+		src->ops->close(src);
+	free(src->ranges);
+	free(src->notes);
+	free(src->eraseinfo);
+	memset(src, 0, sizeof(*src));
+}
+
+/* The range containing pfn, or NULL. */
+static const struct cs_pfn_range *find_range(const struct cs_source *src, pfn_t pfn)
+{
+	size_t lo = 0, hi = src->nr_ranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (src->ranges[mid].start <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || pfn >= src->ranges[lo - 1].end)
+		return NULL;
+	return &src->ranges[lo - 1];
+}
+
+bool cs_source_present(const struct cs_source *src, pfn_t pfn)
+{
+	return find_range(src, pfn) != NULL;
+}
+
+bool cs_source_has_data(const struct cs_source *src, pfn_t pfn)
+{
+	const struct cs_pfn_range *r = find_range(src, pfn);
+
+	return r && pfn < r->data_end && (!src->dumpable || cs_bitmap_test(src->dumpable, pfn));
+}

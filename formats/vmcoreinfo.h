@@ -1,0 +1,50 @@
+/* formats/vmcoreinfo.h: VMCOREINFO text <-> struct cs_kmodel (the note, `-i FILE`, `-g FILE`). */
+#ifndef CS_VMCOREINFO_H
+#define CS_VMCOREINFO_H
+
+#include "core/kmodel.h"
+
+/* What the parser saw besides the values it stored (for warnings and tests). */
+struct cs_vmcoreinfo_stats {
+	unsigned lines;      /* non-empty lines */
+	unsigned stored;     /* values stored into the model */
+	unsigned malformed;  /* no '=', empty key, NUL bytes, ... */
+	unsigned unknown;    /* well-formed keys the model has no field for (BUILD-ID, ...) */
+	unsigned duplicates; /* a key seen again (the first occurrence wins) */
+	unsigned rejected;   /* known key, value unparsable or implausible */
+	char first_rejected[80]; /* "KEY=VALUE" of the first rejected line, for a warning */
+};
+
+/*
+ * Parse VMCOREINFO text (`len` bytes; need not be NUL-terminated, parsing
+ * stops at the first NUL) into *km, which the caller initialised (a zeroed
+ * struct cs_kmodel is the empty model). Keys already
+ * present in *km are kept (first occurrence wins, as in makedumpfile).
+ * Malformed lines are skipped and counted; implausible values (PAGESIZE not a
+ * power of two in [512, 64 KiB], SECTION_SIZE_BITS > 64, SIZE(page) > 1024,
+ * SYMBOL 0 or all-ones, ...) are rejected and counted, never stored.
+ * `sym_offset` is added to every SYMBOL() value (the KASLR offset for text
+ * made from an unrelocated vmlinux; 0 for the in-dump note). Never fails;
+ * `st` may be NULL.
+ */
+void cs_vmcoreinfo_parse(const char *text, size_t len, uint64_t sym_offset, struct cs_kmodel *km,
+			 struct cs_vmcoreinfo_stats *st);
+
+/*
+ * `-i FILE`: read a VMCOREINFO text file (makedumpfile `-g` format) into *km.
+ * On entry *km holds the dump's own model, or is empty. If it has KERNELOFFSET,
+ * that offset is added to every SYMBOL() of the file (the file was made from
+ * an unrelocated vmlinux; filtering.md §3.1) and KERNELOFFSET keeps the dump's
+ * value. Every other field is replaced by the file's (fields the file lacks
+ * become absent). *km is written only on success. Errors name the file.
+ */
+cs_status cs_vmcoreinfo_load_file(const char *path, struct cs_kmodel *km, struct cs_err *err);
+
+/*
+ * Write the model as VMCOREINFO text (OSRELEASE, PAGESIZE, then every present
+ * field in table order) into buf (size bytes, NUL-terminated when size > 0).
+ * Returns the length the full text needs (excluding the NUL), as snprintf.
+ */
+size_t cs_vmcoreinfo_format(const struct cs_kmodel *km, char *buf, size_t size);
+
+#endif

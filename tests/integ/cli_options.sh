@@ -1,0 +1,58 @@
+#!/bin/bash
+# tests/integ/cli_options.sh: makedumpfile-compatible command line: messages and exit codes.
+. "$(dirname "$0")/lib.sh"
+D=$(scratch)
+cd "$D"
+
+run() { out=$("$CORESIEVE" "$@" 2>err.txt); rc=$?; err=$(cat err.txt); }
+
+run
+check_eq "no arguments exits 1" "$rc" 1
+check "no arguments: makedumpfile's message" grep -q "Commandline parameter is invalid." <<<"$out"
+check "no arguments: ends with Failed" grep -q "^coresieve Failed.$" <<<"$out"
+
+run -d 40 a b
+check_eq "-d 40 exits 1" "$rc" 1
+check "-d 40: Dump_level(40) is invalid." grep -qx "Dump_level(40) is invalid." <<<"$out"
+
+run -d 1,99 a b
+check "-d 1,99 names the bad level" grep -qx "Dump_level(99) is invalid." <<<"$out"
+
+run --message-level 99 a b
+check "--message-level 99 is refused" grep -qx "Message_level(99) is invalid." <<<"$out"
+
+run --num-threads 5223023572093018873 a b
+check_eq "absurd --num-threads exits 1" "$rc" 1
+check "absurd --num-threads names the option" grep -q -- "--num-threads 5223023572093018873 is invalid" <<<"$out"
+
+run -i x -x y a b
+check_eq "-i with -x exits 1" "$rc" 1
+
+run --check-params -d 31 -l a b
+check_eq "--check-params on a valid line exits 0" "$rc" 0
+check "--check-params prints no Completed" test -z "$out"
+
+run --check-params -E -l -d 31 a b
+check_eq "-E with -l is downgraded, not refused" "$rc" 0
+check "-E with -l warns" grep -q "compression option is ignored" <<<"$err"
+
+run -v
+check_eq "-v exits 0" "$rc" 0
+check "-v names the codecs" grep -q "^lzo" <<<"$out"
+
+run --help
+check_eq "--help exits 0" "$rc" 0
+check "--help shows usage" grep -q "Usage:" <<<"$out"
+
+run -d 1 /nonexistent/vmcore out
+check_eq "missing input exits 1" "$rc" 1
+check "missing input: one line naming the file" grep -q "/nonexistent/vmcore" <<<"$err"
+
+run -F -d 1 /nonexistent/vmcore
+check "-F: messages go to stderr, stdout stays clean" test -z "$out"
+
+: > existing
+run -d 1 /nonexistent/vmcore existing
+check_eq "existing output without -f exits 1" "$rc" 1
+
+done_testing
