@@ -3,19 +3,26 @@
 
 #include "compress/codec.h"
 #include "core/bitmap.h"
+#include "core/dmesg.h"
 #include "core/kernel.h"
 #include "core/pipeline.h"
+#include "formats/dwarf_layout.h"
+#include "formats/elf_write.h"
 #include "formats/sink.h"
+#include "formats/split.h"
 #include "formats/source.h"
 #include "formats/vmcoreinfo.h"
 #include "formats/writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Message classes (the CLI's --message-level bits). */
 enum { ML_COMMON = 2, ML_ERROR = 4, ML_DEBUG = 8 };
@@ -28,6 +35,7 @@ struct job {
 	bool kernel_init;
 	struct cs_bitmap bitmap1, bitmap2;
 	struct cs_sink *sink;
+	struct cs_sink **pieces; /* --split: one sink per cfg->outputs[i] */
 };
 
 __attribute__((format(printf, 3, 4))) static void job_msg(const struct job *job, int ml_class,
@@ -69,17 +77,28 @@ static void job_cleanup(struct job *job)
 }
 
 /* Refuse to write over the input: with -f the O_TRUNC would destroy it. */
-static cs_status check_not_input(const struct cs_job_cfg *cfg, struct cs_err *err)
+static cs_status check_not_input_1(const struct cs_job_cfg *cfg, const char *output,
+				   struct cs_err *err)
 {
 	struct stat out_st, in_st;
 
-	if (!cfg->output || stat(cfg->output, &out_st) != 0)
+	if (!output || stat(output, &out_st) != 0)
 		return CS_OK;
 	for (size_t i = 0; i < cfg->nr_inputs; i++)
 		if (stat(cfg->inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
 		    in_st.st_ino == out_st.st_ino)
 			return cs_err_set(err, CS_ERR_ARGS, "refusing to write the dump over its input '%s'",
 					  cfg->inputs[i]);
+	return CS_OK;
+}
+
+static cs_status check_not_input(const struct cs_job_cfg *cfg, struct cs_err *err)
+{
+	if (check_not_input_1(cfg, cfg->output, err) != CS_OK)
+		return err->status;
+	for (size_t i = 0; i < cfg->nr_outputs; i++)
+		if (check_not_input_1(cfg, cfg->outputs[i], err) != CS_OK)
+			return err->status;
 	return CS_OK;
 }
 
@@ -117,8 +136,20 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 		}
 		ovr = &override;
 	}
-	if (cfg->vmlinux)
-		return cs_err_set(err, CS_ERR_NOTSUP, "-x VMLINUX is not supported yet; use -i VMCOREINFO");
+	if (cfg->vmlinux) {
+		/* -x: layouts from the vmlinux's DWARF, relocated by and completed from the dump's note. */
+		size_t len;
+		const char *note = cs_source_vmcoreinfo(&job->src, &len);
+		struct cs_kmodel dump_km;
+
+		memset(&dump_km, 0, sizeof(dump_km));
+		if (note)
+			cs_vmcoreinfo_parse(note, len, 0, &dump_km, NULL);
+		if (cs_dwarf_model_for_dump(cfg->vmlinux, note ? &dump_km : NULL, job->src.page_size,
+					    &override, err) != CS_OK)
+			return err->status;
+		ovr = &override;
+	}
 	if (cs_kernel_init(&job->kernel, &job->src, ovr, err) != CS_OK)
 		return cs_err_ctx(err, "%s", job->src.path);
 	job->kernel_init = true;
@@ -131,8 +162,8 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 		if (cs_kernel_utsname(&job->kernel, uts, &uerr) == CS_OK && ovr->osrelease[0] &&
 		    strcmp(uts[2], ovr->osrelease) != 0)
 			return cs_err_set(err, CS_ERR_RELEASE,
-					  "the kernel version of VMCOREINFO file (%s) is different from the "
-					  "dump's (%s)", ovr->osrelease, uts[2]);
+					  "the kernel version of %s (%s) is different from the dump's (%s)",
+					  cfg->vmlinux ? "VMLINUX" : "VMCOREINFO file", ovr->osrelease, uts[2]);
 	}
 	return CS_OK;
 }
@@ -179,12 +210,23 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 	hdr->vmcoreinfo_size = job->src.vmcoreinfo_size;
 	hdr->nr_cpus = job->src.nr_cpus;
 	if (job->src.kind == CS_SRC_KDUMP) {
-		/* refiltering: the input's header facts carry over */
+		/*
+		 * refiltering: the input's header facts carry over, except a phys_base
+		 * VMCOREINFO contradicts: QEMU 7.2's kdump writer stores its own guess
+		 * there (seen: 0xfffffffd6886aa7c).
+		 */
 		hdr->phys_base = job->src.input_phys_base;
+		if (job->kernel.have_model && cs_km_has(&job->kernel.km, KM_NUM_phys_base))
+			hdr->phys_base = cs_km_get(&job->kernel.km, KM_NUM_phys_base);
 		hdr->timestamp = job->src.input_timestamp;
 		memcpy(hdr->utsname, job->src.input_utsname, sizeof(hdr->utsname));
 		hdr->eraseinfo = (const char *)job->src.eraseinfo;
 		hdr->eraseinfo_size = job->src.eraseinfo_size;
+		/* QEMU's kdump files leave utsname empty; crash checks machine: take it from the kernel. */
+		cs_err_clear(&uerr);
+		if (!hdr->utsname[0][0] && job->kernel.have_model &&
+		    cs_kernel_utsname(&job->kernel, hdr->utsname, &uerr) != CS_OK)
+			memset(hdr->utsname, 0, sizeof(hdr->utsname));
 		return;
 	}
 	hdr->phys_base = cs_kernel_phys_base(&job->kernel);
@@ -197,6 +239,18 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 	}
 }
 
+/* After a failed pipeline: remember what an incomplete output holds. */
+static void note_incomplete(const struct job *job, const struct cs_sink *sink,
+			    const struct cs_pipeline_stats *pstats, struct cs_job_result *res)
+{
+	if (!pstats->incomplete || job->cfg->dry_run)
+		return;
+	res->incomplete = true;
+	res->saved_pages += pstats->saved_pages;
+	res->saved_bytes += (uint64_t)sink->end;
+	res->write_bytes += sink->bytes_written;
+}
+
 static cs_status write_pages(struct job *job, int level, bool zero_only, struct cs_job_result *res,
 			     struct cs_err *err)
 {
@@ -207,7 +261,9 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, struct 
 	cs_status st;
 
 	memset(&pcfg, 0, sizeof(pcfg));
-	if (cfg->compress && !zero_only) {
+	memset(&pstats, 0, sizeof(pstats));
+	/* --dry-run and --mem-usage only need the zero test: compressing would be wasted work. */
+	if (cfg->compress && !zero_only && !cfg->dry_run) {
 		pcfg.codec = cs_codec_by_cli_flag(cfg->compress);
 		if (!pcfg.codec)
 			return cs_err_set(err, CS_ERR_NOTSUP,
@@ -223,10 +279,13 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, struct 
 	pcfg.progress_arg = cfg->hooks.arg;
 	fill_header(job, level, &hdr);
 	job_step(job, "Copying data");
+	pcfg.writer_arg = NULL;
 	st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, &job->bitmap2, &hdr, &pstats, err);
 	job_step_done(job);
-	if (st != CS_OK)
+	if (st != CS_OK) {
+		note_incomplete(job, job->sink, &pstats, res);
 		return st;
+	}
 	if (pcfg.exclude_zero)
 		res->stats.zero += pstats.zero_pages;
 	res->write_bytes = pstats.bytes_written;
@@ -238,45 +297,367 @@ static void init_result(struct cs_job_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* -E: zero pre-pass (level bit 1), segment plan, then the pages through the ELF writer. */
+static cs_status write_elf(struct job *job, int level, struct cs_job_result *res, struct cs_err *err)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+	struct cs_dump_header_info hdr;
+	struct cs_pipeline_cfg pcfg;
+	struct cs_pipeline_stats pstats;
+	struct cs_elf_plan *plan = NULL;
+	struct cs_elf_plan_info info;
+	cs_status st;
+
+	if (level & 1) {
+		/*
+		 * The segments depend on which pages are zero, so zero pages are found
+		 * first: the pipeline's workers read and test them, nothing is copied.
+		 */
+		memset(&pcfg, 0, sizeof(pcfg));
+		memset(&pstats, 0, sizeof(pstats));
+		pcfg.nthreads = cfg->nthreads;
+		pcfg.sink = job->sink; /* not written to */
+		pcfg.writer = &cs_zero_scan_writer;
+		pcfg.writer_arg = &job->bitmap2;
+		pcfg.exclude_zero = true;
+		pcfg.zero_scan = true;
+		pcfg.progress = cfg->hooks.progress;
+		pcfg.progress_arg = cfg->hooks.arg;
+		fill_header(job, level, &hdr);
+		job_step(job, "Excluding zero pages");
+		st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, &job->bitmap2, &hdr, &pstats, err);
+		job_step_done(job);
+		if (st)
+			return cs_err_ctx(err, "cannot look for zero pages");
+		res->stats.zero += pstats.zero_pages;
+	}
+	st = cs_elf_plan_create(&job->src, &job->bitmap2, &plan, err);
+	if (st)
+		return st;
+	cs_elf_plan_get_info(plan, &info);
+	res->elf = true;
+	res->elf_excluded = info.excluded;
+	job_msg(job, ML_DEBUG, "ELF output: %zu PT_LOADs, %" PRIu64 " pages of data, %" PRIu64
+		" pages dropped", info.nr_loads, info.data_pages, info.excluded);
+
+	memset(&pcfg, 0, sizeof(pcfg));
+	memset(&pstats, 0, sizeof(pstats));
+	pcfg.nthreads = cfg->nthreads;
+	pcfg.sink = job->sink;
+	pcfg.writer = &cs_elf_writer;
+	pcfg.writer_arg = plan;
+	pcfg.progress = cfg->hooks.progress;
+	pcfg.progress_arg = cfg->hooks.arg;
+	fill_header(job, level, &hdr);
+	hdr.max_mapnr = cs_elf_plan_pages(plan)->nbits;
+	job_step(job, "Copying data");
+	st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, cs_elf_plan_pages(plan), &hdr, &pstats,
+			     err);
+	job_step_done(job);
+	cs_elf_plan_destroy(plan);
+	if (st) {
+		note_incomplete(job, job->sink, &pstats, res);
+		return st;
+	}
+	res->write_bytes = pstats.bytes_written;
+	return CS_OK;
+}
+
+/* --split: one pipeline per piece, all at once, over the bitmaps of the one scan. */
+struct split_ctx {
+	const struct job *job;
+	pthread_mutex_t lock;
+	uint64_t *done;   /* pages committed per piece */
+	uint64_t total;
+};
+
+struct piece_run {
+	struct split_ctx *ctx;
+	size_t idx;
+	struct cs_pipeline_cfg pcfg;
+	struct cs_dump_header_info hdr;
+	struct cs_pipeline_stats pstats;
+	struct cs_err err;
+	cs_status st;
+	pthread_t thread;
+	bool started;
+};
+
+static void piece_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct piece_run *pr = arg;
+	struct split_ctx *ctx = pr->ctx;
+	const struct cs_job_hooks *hooks = &ctx->job->cfg->hooks;
+	uint64_t sum = 0;
+
+	(void)total;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->done[pr->idx] = done;
+	for (size_t i = 0; i < ctx->job->cfg->nr_outputs; i++)
+		sum += ctx->done[i];
+	if (hooks->progress)
+		hooks->progress(hooks->arg, sum, ctx->total);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static void *piece_main(void *arg)
+{
+	struct piece_run *pr = arg;
+	struct job *job = (struct job *)pr->ctx->job;
+
+	pr->st = cs_pipeline_run(&pr->pcfg, &job->src, &job->bitmap1, &job->bitmap2, &pr->hdr,
+				 &pr->pstats, &pr->err);
+	return NULL;
+}
+
+static cs_status write_split(struct job *job, int level, struct cs_job_result *res,
+			     struct cs_err *err)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+	size_t n = cfg->nr_outputs;
+	struct piece_run *runs = calloc(n, sizeof(*runs));
+	pfn_t *starts = calloc(n + 1, sizeof(*starts));
+	struct split_ctx ctx;
+	struct cs_dump_header_info hdr;
+	const struct cs_codec *codec = NULL;
+	unsigned threads = cfg->nthreads ? cfg->nthreads : cs_online_cpus();
+	cs_status st = CS_OK;
+	bool nospc = false;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.job = job;
+	ctx.done = calloc(n, sizeof(*ctx.done));
+	if (!runs || !starts || !ctx.done) {
+		st = cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (cfg->compress && !cfg->dry_run && !(codec = cs_codec_by_cli_flag(cfg->compress))) {
+		st = cs_err_set(err, CS_ERR_NOTSUP, "-%c: this build of coresieve has no support for it",
+				cfg->compress);
+		goto out;
+	}
+	fill_header(job, level, &hdr);
+	hdr.split = true;
+	hdr.num_dumpable_total = cs_bitmap_count(&job->bitmap2, 0, hdr.max_mapnr);
+	ctx.total = hdr.num_dumpable_total;
+	st = cs_split_ranges(&job->bitmap2, hdr.max_mapnr, n,
+			     cfg->splitblock_size / job->src.page_size, starts, err);
+	if (st)
+		goto out;
+	pthread_mutex_init(&ctx.lock, NULL);
+	job_step(job, "Copying data");
+	for (size_t i = 0; i < n; i++) {
+		struct piece_run *pr = &runs[i];
+
+		pr->ctx = &ctx;
+		pr->idx = i;
+		cs_err_clear(&pr->err);
+		pr->hdr = hdr;
+		pr->hdr.split_start = starts[i];
+		pr->hdr.split_end = starts[i + 1];
+		pr->pcfg.codec = codec;
+		pr->pcfg.level = cfg->compress_level;
+		/* The CPUs are shared out; a piece with one thread runs inline on its own thread. */
+		pr->pcfg.nthreads = CS_MAX(1u, threads / (unsigned)n);
+		pr->pcfg.sink = job->pieces[i];
+		pr->pcfg.exclude_zero = level & 1;
+		pr->pcfg.start_pfn = starts[i];
+		pr->pcfg.end_pfn = starts[i + 1];
+		pr->pcfg.progress = piece_progress;
+		pr->pcfg.progress_arg = pr;
+		job_msg(job, ML_DEBUG, "split: %s holds pfns 0x%" PRIxPFN "-0x%" PRIxPFN, cfg->outputs[i],
+			starts[i], starts[i + 1]);
+		if (pthread_create(&pr->thread, NULL, piece_main, pr) == 0)
+			pr->started = true;
+		else
+			piece_main(pr); /* no thread to be had: write it here */
+	}
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].started)
+			pthread_join(runs[i].thread, NULL);
+	job_step_done(job);
+	pthread_mutex_destroy(&ctx.lock);
+
+	/* Any failure fails the dump; a full device (or -L) leaves every piece incomplete. */
+	for (size_t i = 0; i < n; i++) {
+		struct piece_run *pr = &runs[i];
+		if (pr->st == CS_OK) {
+			res->stats.zero += level & 1 ? pr->pstats.zero_pages : 0;
+			res->write_bytes += pr->pstats.bytes_written;
+			continue;
+		}
+		if (pr->st == CS_ERR_NOSPC)
+			nospc = true;
+		if (st == CS_OK || (st == CS_ERR_NOSPC && pr->st != CS_ERR_NOSPC)) {
+			st = pr->st;
+			*err = pr->err;
+			cs_err_ctx(err, "%s", cfg->outputs[i]);
+		}
+	}
+	if (st == CS_ERR_NOSPC && nospc && !cfg->dry_run) {
+		bool all = true;
+		res->saved_pages = res->saved_bytes = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct piece_run *pr = &runs[i];
+			struct cs_err merr;
+			if (pr->st == CS_OK) {
+				cs_err_clear(&merr);
+				if (cs_kdump_mark_incomplete(cfg->outputs[i], &merr) != CS_OK)
+					all = false;
+				res->saved_pages += pr->pstats.pages_written;
+			} else if (pr->pstats.incomplete) {
+				res->saved_pages += pr->pstats.saved_pages;
+			} else {
+				all = false;
+			}
+			res->saved_bytes += (uint64_t)job->pieces[i]->end;
+		}
+		res->incomplete = all;
+	}
+out:
+	free(runs);
+	free(starts);
+	free(ctx.done);
+	return st;
+}
+
+static void destroy_sinks(struct job *job)
+{
+	cs_sink_destroy(job->sink);
+	job->sink = NULL;
+	if (job->pieces) {
+		for (size_t i = 0; i < job->cfg->nr_outputs; i++)
+			cs_sink_destroy(job->pieces[i]);
+		free(job->pieces);
+		job->pieces = NULL;
+	}
+}
+
+/* Remove the files of a failed attempt (never in -F or --dry-run: nothing was created). */
+static void remove_outputs(struct job *job)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+
+	destroy_sinks(job);
+	if (cfg->dry_run || cfg->flatten)
+		return;
+	if (cfg->nr_outputs) {
+		for (size_t i = 0; i < cfg->nr_outputs; i++)
+			remove(cfg->outputs[i]);
+	} else if (cfg->output) {
+		remove(cfg->output);
+	}
+}
+
+/* Create the output(s) first: an existing file fails fast, before any scanning. */
+static cs_status create_sinks(struct job *job, struct cs_err *err)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+	cs_status st;
+
+	if (cfg->nr_outputs) {
+		job->pieces = calloc(cfg->nr_outputs, sizeof(*job->pieces));
+		if (!job->pieces)
+			return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < cfg->nr_outputs; i++) {
+			st = cfg->dry_run ? cs_sink_null_create(&job->pieces[i], err)
+					  : cs_sink_file_create(cfg->outputs[i], cfg->force, &job->pieces[i], err);
+			if (st) {
+				/* Only the pieces created here go away again. */
+				for (size_t k = 0; k < i && !cfg->dry_run; k++)
+					remove(cfg->outputs[k]);
+				destroy_sinks(job);
+				return st;
+			}
+			cs_sink_set_limit(job->pieces[i], cfg->size_limit);
+		}
+		return CS_OK;
+	}
+	if (cfg->dry_run)
+		st = cs_sink_null_create(&job->sink, err);
+	else if (cfg->flatten)
+		st = cs_sink_flat_create(1, "standard output", &job->sink, err);
+	else
+		st = cs_sink_file_create(cfg->output, cfg->force, &job->sink, err);
+	if (st)
+		return st;
+	cs_sink_set_limit(job->sink, cfg->size_limit);
+	return CS_OK;
+}
+
 cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err)
 {
 	struct job job;
+	bool created = false;
 	int level;
 	cs_status st;
 
 	memset(&job, 0, sizeof(job));
 	job.cfg = cfg;
 	init_result(res);
-	if (cfg->elf)
-		return cs_err_set(err, CS_ERR_NOTSUP, "-E (ELF output) is not implemented yet");
+	if (cfg->nr_outputs && (cfg->flatten || cfg->elf))
+		return cs_err_set(err, CS_ERR_ARGS, "--split writes kdump-compressed files only (not -F or -E)");
+	if (cfg->nr_outputs == 1)
+		return cs_err_set(err, CS_ERR_ARGS, "--split needs at least two output files");
 	if (check_not_input(cfg, err) != CS_OK)
 		return err->status;
-	/* Create the output first: an existing file fails fast, before any scanning. */
-	if (cfg->dry_run)
-		st = cs_sink_null_create(&job.sink, err);
-	else if (cfg->flatten)
-		st = cs_sink_flat_create(1, "standard output", &job.sink, err);
-	else
-		st = cs_sink_file_create(cfg->output, cfg->force, &job.sink, err);
-	if (st != CS_OK)
+	if ((st = create_sinks(&job, err)) != CS_OK)
 		goto out;
+	created = true;
 	if ((st = open_input(&job, err)) != CS_OK)
 		goto out;
-	level = effective_level(&job, cfg->dump_levels[0]);
-	res->dump_level = level;
 	res->page_size = job.src.page_size;
-	if ((st = scan(&job, level, &res->stats, err)) != CS_OK)
-		goto out;
-	res->have_stats = true;
-	st = write_pages(&job, level, false, res, err);
-out:
-	if (st != CS_OK && job.sink && !cfg->dry_run && !cfg->flatten && cfg->output && !res->incomplete) {
-		/* Never leave a file that looks complete: remove what we created. */
-		cs_sink_destroy(job.sink);
-		job.sink = NULL;
-		remove(cfg->output);
+	for (int i = 0;; i++) {
+		level = effective_level(&job, cfg->dump_levels[i]);
+		res->dump_level = level;
+		res->have_stats = false;
+		res->incomplete = false;
+		res->saved_pages = res->saved_bytes = res->write_bytes = 0;
+		memset(&res->stats, 0, sizeof(res->stats));
+		if ((st = scan(&job, level, &res->stats, err)) != CS_OK)
+			goto out;
+		res->have_stats = true;
+		if (cfg->nr_outputs)
+			st = write_split(&job, level, res, err);
+		else if (cfg->elf)
+			st = write_elf(&job, level, res, err);
+		else
+			st = write_pages(&job, level, false, res, err);
+		/* Out of space (or -L): makedumpfile's retry with the next -d level. A stream cannot be redone. */
+		if (st != CS_ERR_NOSPC || i + 1 >= cfg->nr_dump_levels || cfg->flatten)
+			break;
+		job_msg(&job, ML_ERROR, "coresieve: %s", err->msg);
+		job_msg(&job, ML_COMMON, "Retry to create a dumpfile by dump_level(%d).",
+			cfg->dump_levels[i + 1]);
+		remove_outputs(&job);
+		created = false;
+		cs_err_clear(err);
+		if ((st = create_sinks(&job, err)) != CS_OK)
+			goto out;
+		created = true;
 	}
+out:
+	if (st != CS_OK && created && !res->incomplete) {
+		/* Never leave a file that looks complete: remove what we created. */
+		remove_outputs(&job);
+	}
+	destroy_sinks(&job);
 	job_cleanup(&job);
+	return st;
+}
+
+cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err)
+{
+	cs_status st;
+
+	if (check_not_input(cfg, err) != CS_OK)
+		return err->status;
+	if (cfg->hooks.step)
+		cfg->hooks.step(cfg->hooks.arg, "Copying data");
+	st = cs_kdump_reassemble(cfg->inputs, cfg->nr_inputs, cfg->output, cfg->force,
+				 cfg->hooks.progress, cfg->hooks.arg, err);
+	if (cfg->hooks.step_done)
+		cfg->hooks.step_done(cfg->hooks.arg);
 	return st;
 }
 
@@ -306,4 +687,94 @@ out:
 cs_status cs_job_rearrange(int in_fd, const char *output, bool force, struct cs_err *err)
 {
 	return cs_flat_rebuild(in_fd, output, force, err);
+}
+
+/*
+ * Create an output file for a non-dump mode: 0600, O_EXCL unless force, never
+ * over one of the inputs (-f would truncate it).
+ */
+static cs_status create_output(const char *path, bool force, mode_t mode, const char *const *inputs,
+			       size_t nr_inputs, const char *what, int *fd_out, struct cs_err *err)
+{
+	struct stat out_st, in_st;
+	int fd;
+
+	if (stat(path, &out_st) == 0)
+		for (size_t i = 0; i < nr_inputs; i++)
+			if (inputs[i] && stat(inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+			    in_st.st_ino == out_st.st_ino)
+				return cs_err_set(err, CS_ERR_ARGS, "refusing to write the %s over its input '%s'",
+						  what, inputs[i]);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL), mode);
+	if (fd < 0)
+		return cs_err_sys(err, errno, "cannot create the %s '%s'%s", what, path,
+				  errno == EEXIST ? " (use -f to overwrite it)" : "");
+	*fd_out = fd;
+	return CS_OK;
+}
+
+cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct cs_err *err)
+{
+	struct job job;
+	struct cs_dmesg_opts opts;
+	struct cs_dmesg_stats dst;
+	cs_status st;
+	int fd = -1;
+
+	memset(&job, 0, sizeof(job));
+	job.cfg = cfg;
+	if (create_output(logfile, cfg->force, 0600, cfg->inputs, cfg->nr_inputs, "dmesg log", &fd,
+			  err) != CS_OK)
+		return err->status;
+	memset(&dst, 0, sizeof(dst));
+	if ((st = open_input(&job, err)) != CS_OK)
+		goto out;
+	memset(&opts, 0, sizeof(opts));
+	opts.partial = cfg->partial_dmesg;
+	opts.size_limit = cfg->size_limit;
+	st = cs_dmesg_extract_opts(&job.kernel, &opts, fd, &dst, err);
+	if (dst.format)
+		job_msg(&job, ML_DEBUG, "dmesg: %s log, %" PRIu64 " records, %" PRIu64 " skipped, %" PRIu64
+			" bytes", dst.format, dst.records, dst.skipped, dst.bytes);
+out:
+	if (close(fd) != 0 && st == CS_OK)
+		st = cs_err_sys(err, errno, "cannot close the dmesg log '%s'", logfile);
+	/* A broken ring or -L still leaves the records read so far; anything else leaves nothing. */
+	if (st != CS_OK && !((st == CS_ERR_CORRUPT || st == CS_ERR_NOSPC) && dst.bytes))
+		unlink(logfile);
+	job_cleanup(&job);
+	return st;
+}
+
+cs_status cs_job_gen_vmcoreinfo(const char *vmlinux, const char *out, bool force, struct cs_err *err)
+{
+	const char *inputs[1] = {vmlinux};
+	char *text = NULL;
+	size_t len = 0, done = 0;
+	cs_status st;
+	int fd;
+
+	if ((st = cs_dwarf_vmcoreinfo_text(vmlinux, &text, &len, err)) != CS_OK)
+		return st;
+	if ((st = create_output(out, force, 0644, inputs, 1, "VMCOREINFO file", &fd, err)) != CS_OK) {
+		free(text);
+		return st;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			st = cs_err_sys(err, errno, "cannot write '%s'", out);
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) != 0 && st == CS_OK)
+		st = cs_err_sys(err, errno, "cannot close '%s'", out);
+	if (st != CS_OK)
+		unlink(out);
+	free(text);
+	return st;
 }
