@@ -100,6 +100,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg)
 	cfg->vmcoreinfo_in = o->vmcoreinfo_in;
 	cfg->vmlinux = o->vmlinux;
 	cfg->partial_dmesg = o->partial_dmesg;
+	cfg->splitblock_size = o->splitblock_kib * 1024;
 	cfg->hooks.arg = cli;
 	cfg->hooks.step = hook_step;
 	cfg->hooks.progress = hook_progress;
@@ -148,12 +149,62 @@ static int report_and_finish(struct cli *cli, const struct cs_job_result *res, s
 		}
 	}
 	if (st != CS_OK) {
-		if (res->incomplete)
-			say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n"
-			    "This is an incomplete dumpfile, but might analyzable.\n",
-			    cli->opts.files[cli->opts.nr_files - 1]);
+		if (res->incomplete) {
+			/* makedumpfile's order: the write error, then the verdict; then what we saved. */
+			if (err->msg[0])
+				say(cli, CS_ML_ERROR, "coresieve: %s\n", err->msg);
+			say(cli, CS_ML_COMMON, "This is an incomplete dumpfile, but might analyzable.\n");
+			say(cli, CS_ML_COMMON, "%s holds %" PRIu64 " page%s (%" PRIu64 " bytes); the rest"
+			    " did not fit.\n", cli->opts.mode == CS_MODE_SPLIT ? "The split dump" :
+			    cli->opts.files[cli->opts.nr_files - 1], res->saved_pages,
+			    res->saved_pages == 1 ? "" : "s", res->saved_bytes);
+			return finish(cli, EXIT_FAIL);
+		}
 		return fail(cli, err);
 	}
+	return finish(cli, EXIT_OK);
+}
+
+/* "The dumpfiles are saved to A, B, and C." as makedumpfile words it. */
+static void say_saved_pieces(struct cli *cli, const char *const *names, size_t n)
+{
+	say(cli, CS_ML_COMMON, "\nThe dumpfiles are saved to ");
+	for (size_t i = 0; i < n; i++)
+		say(cli, CS_ML_COMMON, i + 1 < n ? "%s, " : "and %s.\n", names[i]);
+}
+
+static int run_split(struct cli *cli)
+{
+	struct cs_job_cfg cfg;
+	struct cs_job_result res;
+	struct cs_err err;
+	cs_status st;
+
+	cs_err_clear(&err);
+	fill_job_cfg(cli, &cfg);
+	cfg.inputs = cli->opts.files;
+	cfg.nr_inputs = 1;
+	cfg.outputs = cli->opts.files + 1;
+	cfg.nr_outputs = (size_t)cli->opts.nr_files - 1;
+	st = cs_job_dump(&cfg, &res, &err);
+	if (st == CS_OK && !cli->opts.dry_run)
+		say_saved_pieces(cli, cfg.outputs, cfg.nr_outputs);
+	return report_and_finish(cli, &res, &err, st);
+}
+
+static int run_reassemble(struct cli *cli)
+{
+	struct cs_job_cfg cfg;
+	struct cs_err err;
+
+	cs_err_clear(&err);
+	fill_job_cfg(cli, &cfg);
+	cfg.inputs = cli->opts.files;
+	cfg.nr_inputs = (size_t)cli->opts.nr_files - 1;
+	cfg.output = cli->opts.files[cli->opts.nr_files - 1];
+	if (cs_job_reassemble(&cfg, &err) != CS_OK)
+		return fail(cli, &err);
+	say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n", cfg.output);
 	return finish(cli, EXIT_OK);
 }
 
@@ -166,9 +217,10 @@ static int run_dump(struct cli *cli)
 
 	cs_err_clear(&err);
 	fill_job_cfg(cli, &cfg);
+	/* Several inputs are the pieces of a split dump; the last name is the output. */
 	cfg.inputs = cli->opts.files;
-	cfg.nr_inputs = 1;
-	cfg.output = cli->opts.flatten ? NULL : cli->opts.files[1];
+	cfg.nr_inputs = (size_t)cli->opts.nr_files - (cli->opts.flatten ? 0 : 1);
+	cfg.output = cli->opts.flatten ? NULL : cli->opts.files[cli->opts.nr_files - 1];
 	st = cs_job_dump(&cfg, &res, &err);
 	if (st == CS_OK && !cli->opts.dry_run && !cli->opts.flatten) {
 		say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n", cfg.output);
@@ -206,6 +258,33 @@ static int run_rearrange(struct cli *cli)
 	if (cs_job_rearrange(STDIN_FILENO, cli->opts.files[0], cli->opts.force, &err) != CS_OK)
 		return fail(cli, &err);
 	say(cli, CS_ML_COMMON, "\nThe dumpfile is saved to %s.\n", cli->opts.files[0]);
+	return finish(cli, EXIT_OK);
+}
+
+static int run_dmesg(struct cli *cli)
+{
+	struct cs_job_cfg cfg;
+	struct cs_err err;
+
+	cs_err_clear(&err);
+	fill_job_cfg(cli, &cfg);
+	cfg.inputs = cli->opts.files;
+	cfg.nr_inputs = 1;
+	if (cs_job_dmesg(&cfg, cli->opts.files[1], &err) != CS_OK)
+		return fail(cli, &err);
+	say(cli, CS_ML_COMMON, "\nThe dmesg log is saved to %s.\n", cli->opts.files[1]);
+	return finish(cli, EXIT_OK);
+}
+
+static int run_gen_vmcoreinfo(struct cli *cli)
+{
+	struct cs_err err;
+
+	cs_err_clear(&err);
+	if (cs_job_gen_vmcoreinfo(cli->opts.vmlinux, cli->opts.vmcoreinfo_out, cli->opts.force,
+				  &err) != CS_OK)
+		return fail(cli, &err);
+	say(cli, CS_ML_COMMON, "\nThe vmcoreinfo is saved to %s.\n", cli->opts.vmcoreinfo_out);
 	return finish(cli, EXIT_OK);
 }
 
@@ -259,6 +338,14 @@ int main(int argc, char **argv)
 		return run_mem_usage(&cli);
 	case CS_MODE_REARRANGE:
 		return run_rearrange(&cli);
+	case CS_MODE_SPLIT:
+		return run_split(&cli);
+	case CS_MODE_REASSEMBLE:
+		return run_reassemble(&cli);
+	case CS_MODE_DMESG:
+		return run_dmesg(&cli);
+	case CS_MODE_GEN_VMCOREINFO:
+		return run_gen_vmcoreinfo(&cli);
 	default:
 		cs_err_set(&err, CS_ERR_NOTSUP, "this mode is not implemented yet");
 		return fail(&cli, &err);

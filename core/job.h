@@ -35,6 +35,10 @@ struct cs_job_cfg {
 	const char *vmlinux;       /* -x */
 	int message_level;
 	struct cs_job_hooks hooks;
+	/* --split: write these pieces instead of output (kdump-format.md §1.8). */
+	const char *const *outputs;
+	size_t nr_outputs;
+	uint64_t splitblock_size;  /* --splitblock-size in bytes; 0: balance pieces exactly */
 };
 
 struct cs_job_result {
@@ -46,13 +50,34 @@ struct cs_job_result {
 	bool elf;
 	uint64_t elf_excluded;
 	uint32_t page_size;
+	/* incomplete: what the output holds (all pieces together for --split) */
+	uint64_t saved_pages;
+	uint64_t saved_bytes;
 };
 
-/* VMCORE -> DUMPFILE (or stdout with flatten; nothing with dry_run). */
+/*
+ * VMCORE -> DUMPFILE (or stdout with flatten; nothing with dry_run; the
+ * pieces cfg->outputs with --split). inputs may be the pieces of a split
+ * dump. -E writes ELF from any input. On CS_ERR_NOSPC (full device or -L)
+ * the dump is written again at the next of cfg->dump_levels, if any;
+ * otherwise the file is left flagged incomplete (res->incomplete) when the
+ * format allows, with res->saved_pages / saved_bytes.
+ */
 cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err);
 /* --mem-usage: level-31 counts of any dump, zero pages included. */
 cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err);
+/* --reassemble: cfg->inputs (the pieces of a split dump) -> cfg->output, as makedumpfile. */
+cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err);
 /* -R: flattened stream on in_fd -> a plain file. */
 cs_status cs_job_rearrange(int in_fd, const char *output, bool force, struct cs_err *err);
+/*
+ * --dump-dmesg [--partial-dmesg]: the crashed kernel's log from cfg->inputs[0]
+ * (-i / -x honoured, -L applies) into logfile, created 0600 (O_EXCL unless
+ * cfg->force). A broken ring leaves the records read so far and fails with
+ * CS_ERR_CORRUPT; other failures remove the file.
+ */
+cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct cs_err *err);
+/* -g FILE -x VMLINUX: write the vmlinux's VMCOREINFO text (makedumpfile -g format) to out. */
+cs_status cs_job_gen_vmcoreinfo(const char *vmlinux, const char *out, bool force, struct cs_err *err);
 
 #endif

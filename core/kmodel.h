@@ -136,7 +136,58 @@
 	X(NUM_KERNEL_IMAGE_SIZE, "NUMBER(KERNEL_IMAGE_SIZE)", KM_NUM) \
 	X(NUM_SECTION_SIZE_BITS, "NUMBER(SECTION_SIZE_BITS)", KM_NUM) \
 	X(NUM_MAX_PHYSMEM_BITS, "NUMBER(MAX_PHYSMEM_BITS)", KM_NUM) \
-	X(NUM_N_ONLINE, "NUMBER(N_ONLINE)", KM_NUM)
+	X(NUM_N_ONLINE, "NUMBER(N_ONLINE)", KM_NUM) \
+	/* Pre-3.11 name of struct printk_log (kernel 3.5 - 3.10). */ \
+	X(SIZE_log, "SIZE(log)", KM_DEC) \
+	X(OFF_log_ts_nsec, "OFFSET(log.ts_nsec)", KM_DEC) \
+	X(OFF_log_len, "OFFSET(log.len)", KM_DEC) \
+	X(OFF_log_text_len, "OFFSET(log.text_len)", KM_DEC) \
+	/* Keys makedumpfile -g writes (other arches / old kernels) and newer VMCOREINFO extras. */ \
+	X(SYM_vmem_map, "SYMBOL(vmem_map)", KM_SYM) \
+	X(SYM_pkmap_count, "SYMBOL(pkmap_count)", KM_SYM) \
+	X(SYM_pkmap_count_next, "SYMBOL(pkmap_count_next)", KM_SYM) \
+	X(SYM_level4_kernel_pgt, "SYMBOL(level4_kernel_pgt)", KM_SYM) \
+	X(SYM_vmlist, "SYMBOL(vmlist)", KM_SYM) \
+	X(SYM_node_states, "SYMBOL(node_states)", KM_SYM) \
+	X(SYM_pgdat_list, "SYMBOL(pgdat_list)", KM_SYM) \
+	X(SYM_max_pfn, "SYMBOL(max_pfn)", KM_SYM) \
+	X(SYM_high_memory, "SYMBOL(high_memory)", KM_SYM) \
+	X(SYM_node_remap_start_vaddr, "SYMBOL(node_remap_start_vaddr)", KM_SYM) \
+	X(SYM_node_remap_end_vaddr, "SYMBOL(node_remap_end_vaddr)", KM_SYM) \
+	X(SYM_node_remap_start_pfn, "SYMBOL(node_remap_start_pfn)", KM_SYM) \
+	X(SYM_vmemmap_list, "SYMBOL(vmemmap_list)", KM_SYM) \
+	X(SYM_mmu_psize_defs, "SYMBOL(mmu_psize_defs)", KM_SYM) \
+	X(SYM_mmu_vmemmap_psize, "SYMBOL(mmu_vmemmap_psize)", KM_SYM) \
+	X(SYM_cpu_pgd, "SYMBOL(cpu_pgd)", KM_SYM) \
+	X(SYM_demote_segment_4k, "SYMBOL(demote_segment_4k)", KM_SYM) \
+	X(SYM_cur_cpu_spec, "SYMBOL(cur_cpu_spec)", KM_SYM) \
+	X(SYM_free_huge_page, "SYMBOL(free_huge_page)", KM_SYM) \
+	X(SIZE_node_memblk_s, "SIZE(node_memblk_s)", KM_DEC) \
+	X(SIZE_vmemmap_backing, "SIZE(vmemmap_backing)", KM_DEC) \
+	X(SIZE_mmu_psize_def, "SIZE(mmu_psize_def)", KM_DEC) \
+	X(SIZE_prb_desc_ring, "SIZE(prb_desc_ring)", KM_DEC) \
+	X(SIZE_prb_data_blk_lpos, "SIZE(prb_data_blk_lpos)", KM_DEC) \
+	X(SIZE_prb_data_ring, "SIZE(prb_data_ring)", KM_DEC) \
+	X(SIZE_atomic_long_t, "SIZE(atomic_long_t)", KM_DEC) \
+	X(OFF_pglist_data_pgdat_next, "OFFSET(pglist_data.pgdat_next)", KM_DEC) \
+	X(OFF_pglist_data_node_id, "OFFSET(pglist_data.node_id)", KM_DEC) \
+	X(OFF_zone_free_pages, "OFFSET(zone.free_pages)", KM_DEC) \
+	X(OFF_node_memblk_s_start_paddr, "OFFSET(node_memblk_s.start_paddr)", KM_DEC) \
+	X(OFF_node_memblk_s_size, "OFFSET(node_memblk_s.size)", KM_DEC) \
+	X(OFF_node_memblk_s_nid, "OFFSET(node_memblk_s.nid)", KM_DEC) \
+	X(OFF_vm_struct_addr, "OFFSET(vm_struct.addr)", KM_DEC) \
+	X(OFF_vmemmap_backing_phys, "OFFSET(vmemmap_backing.phys)", KM_DEC) \
+	X(OFF_vmemmap_backing_virt_addr, "OFFSET(vmemmap_backing.virt_addr)", KM_DEC) \
+	X(OFF_vmemmap_backing_list, "OFFSET(vmemmap_backing.list)", KM_DEC) \
+	X(OFF_mmu_psize_def_shift, "OFFSET(mmu_psize_def.shift)", KM_DEC) \
+	X(OFF_cpu_spec_mmu_features, "OFFSET(cpu_spec.mmu_features)", KM_DEC) \
+	X(OFF_prb_data_ring_head_lpos, "OFFSET(prb_data_ring.head_lpos)", KM_DEC) \
+	X(OFF_prb_data_ring_tail_lpos, "OFFSET(prb_data_ring.tail_lpos)", KM_DEC) \
+	X(LEN_pgdat_list, "LENGTH(pgdat_list)", KM_DEC) \
+	X(LEN_node_memblk, "LENGTH(node_memblk)", KM_DEC) \
+	X(LEN_node_remap_start_pfn, "LENGTH(node_remap_start_pfn)", KM_DEC) \
+	X(LEN_printk_info_subsystem, "LENGTH(printk_info_subsystem)", KM_DEC) \
+	X(LEN_printk_info_device, "LENGTH(printk_info_device)", KM_DEC)
 
 enum cs_km_kind { KM_SYM, KM_DEC, KM_NUM, KM_HEX };
 
