@@ -23,7 +23,10 @@ struct scan {
 	struct cs_bitmap *bm1, *bm2;
 	pfn_t max_mapnr;
 	uint64_t batch;
-	uint8_t *buf;
+	uint8_t *buf;          /* copy of a window's struct pages, when they cannot be mapped */
+	const uint8_t *pages;  /* the window's struct pages: mapped input or buf */
+	pfn_t mapped_pfn;      /* input pages mapped for the window (released after it) */
+	size_t mapped_n;
 	uint8_t *chunk_ok;
 	size_t uc_i; /* next entry of src->unconsulted */
 	uint64_t count[CS_EXCL_NR];
@@ -33,8 +36,31 @@ struct scan {
 static void read_window(struct scan *s, pfn_t rs, pfn_t re)
 {
 	size_t n = (size_t)(re - rs), nchunks = CS_DIV_ROUND_UP(n, SCAN_CHUNK_PFNS);
+	size_t len = n * s->mm.sizeof_page, psz = s->src->page_size;
 	struct cs_err e;
 
+	/*
+	 * Zero copy: a window of struct pages inside one vmemmap mapping
+	 * (2 MiB or 1 GiB, physically contiguous) is read in place when the
+	 * input is mapped.
+	 */
+	if (s->src->ops->map_pages && psz) {
+		vaddr_t va = cs_memmap_page_vaddr(&s->mm, rs);
+		paddr_t pa;
+		uint64_t contig;
+		const void *p;
+
+		if (va % psz == 0 && len % psz == 0 &&
+		    cs_kernel_vtop(s->k, va, &pa, &contig, &e) == CS_OK && contig >= len &&
+		    pa % psz == 0 && (p = s->src->ops->map_pages(s->src, pa / psz, len / psz))) {
+			s->pages = p;
+			s->mapped_pfn = pa / psz;
+			s->mapped_n = len / psz;
+			memset(s->chunk_ok, 1, nchunks);
+			return;
+		}
+	}
+	s->pages = s->buf;
 	if (cs_memmap_read(&s->mm, s->k, rs, n, s->buf, &e) == CS_OK) {
 		memset(s->chunk_ok, 1, nchunks);
 		return;
@@ -87,7 +113,8 @@ static cs_status walk(struct scan *s, uint64_t *unverified)
 		}
 		wstart = pfn & ~(s->batch - 1);
 		wend = CS_MIN(wstart + s->batch, blk_end);
-		rs = pfn & ~(pfn_t)(SCAN_CHUNK_PFNS - 1);
+		/* Never below wstart: with sections under 64 pfns that would overrun the batch buffer. */
+		rs = CS_MAX(pfn & ~(pfn_t)(SCAN_CHUNK_PFNS - 1), wstart);
 		read_window(s, rs, wend);
 
 		while (pfn < wend) {
@@ -111,7 +138,7 @@ static cs_status walk(struct scan *s, uint64_t *unverified)
 			}
 			while (pfn < stop) {
 				size_t idx = (size_t)(pfn - rs);
-				const uint8_t *page = s->buf + idx * psz;
+				const uint8_t *page = s->pages + idx * psz;
 				const uint8_t *tail = NULL;
 				struct cs_dl_decision d;
 
@@ -133,15 +160,29 @@ static cs_status walk(struct scan *s, uint64_t *unverified)
 					(*unverified)++;
 					pfn++;
 				} else {
-					if (d.span == 1)
-						cs_bitmap_clear(s->bm2, pfn);
-					else
+					/*
+					 * Count only pages that were still dumpable, as
+					 * makedumpfile does: pages without data in the
+					 * input (or excluded by it) are in no class.
+					 */
+					if (d.span == 1) {
+						if (cs_bitmap_test(s->bm2, pfn)) {
+							cs_bitmap_clear(s->bm2, pfn);
+							s->count[d.what]++;
+						}
+					} else {
+						s->count[d.what] +=
+							cs_bitmap_count(s->bm2, pfn, pfn + d.span);
 						cs_bitmap_clear_range(s->bm2, pfn, pfn + d.span);
-					s->count[d.what] += d.span;
+					}
 					pfn += d.span;
 				}
 			}
 		}
+		/* Keep the capture kernel's RSS flat: drop the mapped struct pages. */
+		if (s->mapped_n && s->src->ops->release_pages)
+			s->src->ops->release_pages(s->src, s->mapped_pfn, s->mapped_n);
+		s->mapped_n = 0;
 	}
 	return CS_OK;
 }
@@ -245,8 +286,11 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 
 	if (dump_level < 0 || dump_level > CS_DL_MAX)
 		return cs_err_set(err, CS_ERR_ARGS, "dump level %d is out of range (0-31)", dump_level);
+	/* Bitmaps of an earlier scan (-d a,b retries) are replaced. */
+	cs_bitmap_deinit(bitmap1);
+	cs_bitmap_deinit(bitmap2);
 	if (setup(&s, &mm_ok, err) != CS_OK)
-		return err->status;
+		goto fail;
 	if (cs_bitmap_init(bitmap1, s.max_mapnr, err) != CS_OK)
 		goto fail;
 	if (cs_bitmap_init(bitmap2, s.max_mapnr, err) != CS_OK)

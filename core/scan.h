@@ -35,9 +35,9 @@ cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *m
 			    struct cs_err *err);
 
 /*
- * One pass over mem_map for `dump_level` (0..31). Initialises bitmap1 and
- * bitmap2 (caller passes zeroed structs and deinits them after success;
- * nbits = max_mapnr):
+ * One pass over mem_map for `dump_level` (0..31). (Re)initialises bitmap1
+ * and bitmap2 (pass zeroed structs or bitmaps of an earlier scan, which are
+ * freed; the caller deinits them after success; nbits = max_mapnr):
  *   bitmap1: present pfns (makedumpfile's 1st bitmap; the source's ranges);
  *   bitmap2: pages kept after mem_map filtering. Pfns without data in the
  *            input and pages the input already excluded (src->dumpable) are

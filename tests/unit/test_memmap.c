@@ -336,11 +336,34 @@ static void test_scan(struct tap *t, struct fake *f)
 	cs_bitmap_deinit(&b1);
 	cs_bitmap_deinit(&b2);
 
-	/* -d 1 with PG_hwpoison known: hwpoison and offline still go. */
-	ok(t, cs_scan(k, &src, 1, &b1, &b2, &st, &err) == CS_OK, "scan -d 1");
+	/* -d 1 with PG_hwpoison known: hwpoison and offline still go (bitmaps of -d 31 reused). */
+	ok(t, cs_scan(k, &src, 1, &b1, &b2, &st, &err) == CS_OK, "scan -d 1 after -d 31");
 	ok(t, st.hwpoison == 1 && st.offline == 1 && st.free == 0 && st.user == 0, "-d 1: hwpoison/offline only");
 	cs_bitmap_deinit(&b1);
 	cs_bitmap_deinit(&b2);
+
+	/* A page whose first byte is in no segment is never classified (makedumpfile is_in_segs). */
+	{
+		static const pfn_t uc[] = {36, 37};
+		src.unconsulted = uc;
+		src.nr_unconsulted = 2;
+		ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_OK && st.hwpoison == 0 && st.offline == 0 &&
+			      cs_bitmap_test(&b2, 36) && cs_bitmap_test(&b2, 37) && st.free == 16 + 1024 + 8,
+		   "unconsulted pfns kept unclassified");
+		src.unconsulted = NULL;
+		src.nr_unconsulted = 0;
+		cs_bitmap_deinit(&b1);
+		cs_bitmap_deinit(&b2);
+	}
+	/* Pages without data are in no class (makedumpfile counts only bits it clears). */
+	{
+		f->ranges[1].data_end = 3 * PPS + 2052;
+		ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_OK && st.free == 16 + 1024 + 4,
+		   "free block half without data counts 4");
+		f->ranges[1].data_end = 3 * PPS + 2500;
+		cs_bitmap_deinit(&b1);
+		cs_bitmap_deinit(&b2);
+	}
 
 	/* Without a model only levels 0/1 work. */
 	cs_kernel_deinit(k);
