@@ -146,11 +146,33 @@ build/static/coresieve-link: $(CLI_OBJ) $(ENGINE_LIB)
 	$(CC) -static $(LDFLAGS_ALL) -o build/static/coresieve $(CLI_OBJ) $(ENGINE_LIB) $(STATIC_LIBS)
 
 # ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz/, docs/robustness.md). `make fuzz FUZZ_SECONDS=N` builds the
+# libFuzzer targets with clang (ASan+UBSan) under build/fuzz/ and runs each for N
+# seconds, growing tests/fuzz/corpus/; `make fuzz-replay` replays every corpus file
+# through ASan+UBSan builds of the same targets made without libFuzzer.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_MAIN ?= tests/fuzz/regression_driver.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) tests/fuzz/regression_driver.c $(ENGINE_LIB) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(FUZZ_MAIN) $(ENGINE_LIB) $(LIBS)
+fuzz-bins: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz:
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=build/fuzz SANITIZE=address,undefined \
+		OPT="-O1 -g" CFLAGS=-fsanitize=fuzzer-no-link FUZZ_MAIN=-fsanitize=fuzzer fuzz-bins
+	@tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_SECONDS)
+fuzz-replay:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined fuzz-bins
+	@tests/fuzz/replay.sh build/san-address-undefined/fuzz
+
+# ---------------------------------------------------------------------------
 deps:
 	@scripts/install-deps
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-tests
 	@tests/run-all.sh
 
@@ -168,7 +190,7 @@ install: $(BUILD)/coresieve
 clean:
 	rm -rf build
 
-.PHONY: all check demo deps bench install clean unit-tests static FORCE
+.PHONY: all check demo deps bench install clean unit-tests static FORCE fuzz fuzz-bins fuzz-replay
 FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

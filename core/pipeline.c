@@ -65,15 +65,23 @@ unsigned cs_online_cpus(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-static size_t batch_pages_of(const struct cs_pipeline_cfg *cfg)
-{
-	size_t n = cfg->batch_pages ? cfg->batch_pages : DEFAULT_BATCH_PAGES;
-	return CS_MIN(n, (size_t)MAX_BATCH_PAGES);
-}
-
 static unsigned nthreads_of(const struct cs_pipeline_cfg *cfg)
 {
 	return cfg->nthreads ? cfg->nthreads : cs_online_cpus();
+}
+
+static size_t batch_pages_of(const struct cs_pipeline_cfg *cfg)
+{
+	size_t n = cfg->batch_pages ? cfg->batch_pages : DEFAULT_BATCH_PAGES;
+
+	/*
+	 * Inline (one CPU, typical of a capture kernel booted with nr_cpus=1) there
+	 * is no hand-off to amortise: smaller batches keep the peak RSS down. The
+	 * output does not depend on the batch size.
+	 */
+	if (!cfg->batch_pages && nthreads_of(cfg) <= 1)
+		n = DEFAULT_BATCH_PAGES / 4;
+	return CS_MIN(n, (size_t)MAX_BATCH_PAGES);
 }
 
 /* Slots in the ring: enough for every worker to have one in hand and one queued, plus reorder slack. */
@@ -160,6 +168,7 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 	const struct cs_source_ops *ops = p->src->ops;
 	const uint32_t ps = p->page_size;
 	const bool excl_zero = p->cfg->exclude_zero;
+	const bool zero_scan = p->cfg->zero_scan;
 	uint8_t *out = s->data;
 	size_t pos = 0, k = 0;
 
@@ -196,6 +205,10 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 			if (excl_zero && page_is_zero(page, ps)) {
 				s->sizes[k] = 0;
 				s->zero_pages++;
+				continue;
+			}
+			if (zero_scan) {
+				s->sizes[k] = ps;
 				continue;
 			}
 			sz = p->compress ? p->codec->compress(wk->codec_state, page, ps, out + pos,
@@ -444,7 +457,10 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 	p.batch_pages = batch_pages_of(cfg);
 	p.data_cap = data_cap_of(p.codec, p.batch_pages, p.page_size);
 	p.end = CS_MIN(hdr->max_mapnr, bitmap2->nbits);
-	total = cs_bitmap_count(bitmap2, 0, p.end);
+	if (cfg->end_pfn && cfg->end_pfn < p.end)
+		p.end = cfg->end_pfn;
+	p.cursor = CS_MIN(cfg->start_pfn, p.end);
+	total = cs_bitmap_count(bitmap2, p.cursor, p.end);
 
 	if (pthread_mutex_init(&p.lock, NULL))
 		return cs_err_set(err, CS_ERR_SYSTEM, "cannot initialise a mutex");
@@ -466,6 +482,7 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 			.codec_flag = p.codec->kdump_flag,
 			.exclude_zero = cfg->exclude_zero,
 			.src = src,
+			.writer_arg = cfg->writer_arg,
 		};
 		rc = w->ops->begin(w, &lay, err);
 		if (rc)
@@ -488,6 +505,11 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 	goto out;
 out_abort:
 	w->ops->abort(w);
+	if (w->incomplete) {
+		memset(stats, 0, sizeof(*stats));
+		stats->incomplete = true;
+		stats->saved_pages = w->saved_pages;
+	}
 out:
 	if (w)
 		w->ops->destroy(w);

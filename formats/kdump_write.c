@@ -15,8 +15,8 @@
  * when full. Data is always flushed before the descriptors that point into it,
  * so after a failed write every descriptor on disk points at data on disk.
  */
-#define DESC_BUF_BYTES (1u << 20)
-#define DATA_BUF_BYTES (4u << 20)
+#define DESC_BUF_BYTES (256u << 10) /* 10922 descriptors: one write per ~40 MiB of pages */
+#define DATA_BUF_BYTES (1u << 20) /* a capture kernel counts every MiB (kdump-utils#32) */
 #define BITMAP_CHUNK (1u << 20)
 
 struct kdump_writer {
@@ -120,7 +120,7 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	const struct cs_dump_header_info *h = lay->hdr;
 	struct cs_disk_dump_header dh;
 	uint32_t bs = h->page_size;
-	uint64_t len_bitmap, bitmap_blocks;
+	uint64_t len_bitmap, bitmap_blocks, ndesc_area;
 	uint32_t sub_blocks;
 	foff_t bitmap_off;
 	cs_status st;
@@ -138,7 +138,9 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	sub_blocks = cs_kdump_sub_hdr_blocks(h->notes_size, bs);
 	bitmap_off = (foff_t)(1 + sub_blocks) * bs;
 	w->pd_start = bitmap_off + (foff_t)len_bitmap;
-	w->data_next = w->pd_start + (foff_t)(lay->num_dumpable * sizeof(struct cs_page_desc));
+	/* A split piece leaves room for every piece's descriptors (kdump-format.md §1.8). */
+	ndesc_area = h->split ? CS_MAX(h->num_dumpable_total, lay->num_dumpable) : lay->num_dumpable;
+	w->data_next = w->pd_start + (foff_t)(ndesc_area * sizeof(struct cs_page_desc));
 	w->desc_pos = w->pd_start;
 	w->data_pos = w->data_next;
 	w->data_durable = w->data_next;
@@ -161,6 +163,14 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	w->sh.phys_base = h->phys_base;
 	w->sh.dump_level = h->dump_level;
 	w->sh.max_mapnr_64 = h->max_mapnr;
+	if (h->split) {
+		/* The 32-bit fields are truncated, as makedumpfile does (only for old readers). */
+		w->sh.split = 1;
+		w->sh.start_pfn = CS_MIN(h->split_start, (uint64_t)UINT_MAX);
+		w->sh.end_pfn = CS_MIN(h->split_end, (uint64_t)UINT_MAX);
+		w->sh.start_pfn_64 = h->split_start;
+		w->sh.end_pfn_64 = h->split_end;
+	}
 	if (h->notes_size) {
 		w->sh.offset_note = (int64_t)bs + (int64_t)sizeof(struct cs_kdump_sub_header);
 		w->sh.size_note = h->notes_size;
@@ -184,6 +194,16 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	if (st)
 		return cs_err_ctx(err, "cannot write the kdump headers");
 	w->begun = true;
+	/*
+	 * Allocate the descriptor table now: if the disk fills up later, the
+	 * descriptors of the pages that did land can still be written (abort).
+	 */
+	{
+		struct cs_err rerr;
+		cs_err_clear(&rerr);
+		(void)cs_sink_reserve(w->sink, w->pd_start,
+				      lay->num_dumpable * sizeof(struct cs_page_desc), &rerr);
+	}
 
 	/* The shared zero page is the first data item (kdump-format.md §1.7). */
 	if (lay->exclude_zero) {
@@ -202,8 +222,12 @@ static cs_status flush_data(struct kdump_writer *w, struct cs_err *err)
 	if (!w->data_used)
 		return CS_OK;
 	st = cs_sink_pwrite(w->sink, w->data_buf, w->data_used, w->data_pos, err);
-	if (st)
+	if (st) {
+		/* Part of it may have landed (short write before ENOSPC, or up to -L). */
+		if (w->sink->fail_end > w->data_durable)
+			w->data_durable = w->sink->fail_end;
 		return st;
+	}
 	w->data_pos += (foff_t)w->data_used;
 	w->data_durable = w->data_pos;
 	w->data_used = 0;
@@ -241,8 +265,11 @@ static cs_status put_data(struct kdump_writer *w, const uint8_t *p, size_t len, 
 	}
 	if (!w->data_used && len >= DATA_BUF_BYTES / 4) {
 		st = cs_sink_pwrite(w->sink, p, len, w->data_pos, err);
-		if (st)
+		if (st) {
+			if (w->sink->fail_end > w->data_durable)
+				w->data_durable = w->sink->fail_end;
 			return st;
+		}
 		w->data_pos += (foff_t)len;
 		w->data_durable = w->data_pos;
 		return CS_OK;
@@ -360,6 +387,7 @@ static void kw_abort(struct cs_writer *base)
 	struct kdump_writer *w = (struct kdump_writer *)base;
 	struct cs_err err;
 	uint32_t status;
+	uint64_t saved, kept = 0;
 	size_t i;
 
 	if (!w->begun || w->finished)
@@ -367,19 +395,31 @@ static void kw_abort(struct cs_writer *base)
 	/* Best effort: try to get the buffered data out, then keep only descriptors backed by data. */
 	if (flush_data(w, &err) != CS_OK)
 		w->data_used = 0;
+	saved = (uint64_t)(w->desc_pos - w->pd_start) / sizeof(struct cs_page_desc);
 	for (i = 0; i < w->desc_used; i++) {
 		struct cs_page_desc *pd = &w->desc_buf[i];
 		if (pd->offset + (foff_t)pd->size > w->data_durable)
 			memset(pd, 0, sizeof(*pd)); /* offset 0 = lost page (§1.9) */
+		else
+			kept++;
 	}
-	if (w->desc_used)
-		(void)cs_sink_pwrite(w->sink, w->desc_buf, w->desc_used * sizeof(*w->desc_buf),
-				     w->desc_pos, &err);
+	/*
+	 * Unwritten descriptors read as zero (a hole, or the reserved range), so
+	 * only a buffer that keeps pages needs writing; it then lies below data
+	 * that landed, hence inside any -L limit and in allocated space.
+	 */
+	if (kept &&
+	    cs_sink_pwrite(w->sink, w->desc_buf, w->desc_used * sizeof(*w->desc_buf), w->desc_pos,
+			   &err) == CS_OK)
+		saved += kept;
 	w->desc_used = 0;
 	if (w->sink->can_rewrite) {
 		status = w->status | CS_DUMP_DH_COMPRESSED_INCOMPLETE;
-		(void)cs_sink_pwrite(w->sink, &status, sizeof(status),
-				     offsetof(struct cs_disk_dump_header, status), &err);
+		if (cs_sink_pwrite(w->sink, &status, sizeof(status),
+				   offsetof(struct cs_disk_dump_header, status), &err) == CS_OK) {
+			w->base.incomplete = true;
+			w->base.saved_pages = saved;
+		}
 	}
 	(void)cs_sink_finish(w->sink, &err);
 }
