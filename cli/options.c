@@ -295,7 +295,8 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 			return invalid(err, NULL);
 	} else {
 		opts->mode = CS_MODE_DUMP;
-		if (opts->flatten ? opts->nr_files != 1 : opts->nr_files != 2)
+		/* Several inputs are the pieces of one split dump (refiltering); the last name is the output. */
+		if (opts->flatten ? opts->nr_files < 1 : opts->nr_files < 2)
 			return invalid(err, NULL);
 	}
 	return CS_OK;

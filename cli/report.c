@@ -28,7 +28,7 @@ void cs_report_print(FILE *out, const struct cs_report *r)
 	fprintf(out, "Original pages  : 0x%016" PRIx64 "\n", original);
 	fprintf(out, "  Excluded pages   : 0x%016" PRIx64 "\n", cs_report_excluded(r));
 	if (r->elf)
-		fprintf(out, "    in ELF format  : 0x%016" PRIx64 "\n", r->elf_excluded);
+		fprintf(out, "     in ELF format : 0x%016" PRIx64 "\n", r->elf_excluded);
 	fprintf(out, "    Pages filled with zero  : 0x%016" PRIx64 "\n", r->zero);
 	fprintf(out, "    Non-private cache pages : 0x%016" PRIx64 "\n", r->cache);
 	fprintf(out, "    Private cache pages     : 0x%016" PRIx64 "\n", r->cache_private);
@@ -37,8 +37,11 @@ void cs_report_print(FILE *out, const struct cs_report *r)
 	fprintf(out, "    Hwpoison pages          : 0x%016" PRIx64 "\n", r->hwpoison);
 	fprintf(out, "    Offline pages           : 0x%016" PRIx64 "\n", r->offline);
 	fprintf(out, "  Remaining pages  : 0x%016" PRIx64 "\n", remaining);
-	if (r->elf)
-		fprintf(out, "    in ELF format  : 0x%016" PRIx64 "\n", original - r->elf_excluded);
+	if (r->elf) {
+		/* ELF keeps short excluded runs: the reduction counts only the pages it dropped. */
+		fprintf(out, "     in ELF format : 0x%016" PRIx64 "\n", original - r->elf_excluded);
+		remaining = original > r->elf_excluded ? original - r->elf_excluded : 0;
+	}
 	fprintf(out, "  (The number of pages is reduced to %" PRIu64 "%%.)\n",
 		original ? remaining * 100 / original : 0);
 	fprintf(out, "Memory Hole     : 0x%016" PRIx64 "\n", r->hole);

@@ -601,10 +601,15 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 		return cs_err_set(err, CS_ERR_ARGS, "--split needs at least two output files");
 	if (check_not_input(cfg, err) != CS_OK)
 		return err->status;
-	if ((st = create_sinks(&job, err)) != CS_OK)
-		goto out;
-	created = true;
+	/* A file is created first (an existing one fails fast); a stream only once the input opened. */
+	if (!cfg->flatten) {
+		if ((st = create_sinks(&job, err)) != CS_OK)
+			goto out;
+		created = true;
+	}
 	if ((st = open_input(&job, err)) != CS_OK)
+		goto out;
+	if (cfg->flatten && (st = create_sinks(&job, err)) != CS_OK)
 		goto out;
 	res->page_size = job.src.page_size;
 	for (int i = 0;; i++) {

@@ -27,7 +27,7 @@ struct slot {
 struct worker {
 	struct pipe *p;
 	void *codec_state;
-	uint8_t *readbuf;   /* for sources without map_pages (allocated on first use) */
+	uint8_t *readbuf;   /* pages read for the codec (allocated on first use) */
 	pthread_t thread;
 	bool started;
 };
@@ -104,7 +104,7 @@ size_t cs_pipeline_mem_bytes(const struct cs_pipeline_cfg *cfg, uint32_t page_si
 	unsigned n = nthreads_of(cfg);
 	size_t slot = data_cap_of(codec, bp, page_size) + bp * (sizeof(uint32_t) + sizeof(struct cs_run)) +
 		      sizeof(struct slot);
-	/* Worker read buffers exist only for sources without map_pages; count them anyway. */
+	/* Worker read buffers exist only with a codec or zero_scan, and for sources without map_pages; count them anyway. */
 	size_t worker = bp * page_size + sizeof(struct worker);
 
 	return nslots_of(n) * slot + (size_t)n * worker + cs_kdump_writer_mem_bytes() +
@@ -169,6 +169,12 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 	const uint32_t ps = p->page_size;
 	const bool excl_zero = p->cfg->exclude_zero;
 	const bool zero_scan = p->cfg->zero_scan;
+	/*
+	 * Without a codec the pages are read straight into the batch's data
+	 * (pos + n pages never passes the buffer: pos counts only pages before
+	 * the run) and only move down over dropped zero pages: no copy per page.
+	 */
+	const bool in_place = !p->compress && !zero_scan;
 	uint8_t *out = s->data;
 	size_t pos = 0, k = 0;
 
@@ -179,16 +185,20 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 		const uint8_t *in = ops->map_pages ? ops->map_pages(p->src, pfn, n) : NULL;
 
 		if (!in) {
+			uint8_t *buf = out + pos;
 			cs_status st;
-			if (!wk->readbuf) {
-				wk->readbuf = aligned_alloc(4096, CS_ALIGN_UP(p->batch_pages * ps, 4096));
+			if (!in_place) {
 				if (!wk->readbuf) {
-					s->st = cs_err_set(&s->err, CS_ERR_NOMEM,
-							   "cannot allocate a read buffer");
-					return;
+					wk->readbuf = aligned_alloc(4096, CS_ALIGN_UP(p->batch_pages * ps, 4096));
+					if (!wk->readbuf) {
+						s->st = cs_err_set(&s->err, CS_ERR_NOMEM,
+								   "cannot allocate a read buffer");
+						return;
+					}
 				}
+				buf = wk->readbuf;
 			}
-			st = ops->read_pages(p->src, pfn, n, wk->readbuf, &s->err);
+			st = ops->read_pages(p->src, pfn, n, buf, &s->err);
 			if (st == CS_ERR_NODATA) {
 				/* Zero-filled by the source; keep going, the caller reports the count. */
 				s->nodata_pages += n;
@@ -196,7 +206,7 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 				s->st = cs_err_ctx(&s->err, "cannot read pfn 0x%" PRIxPFN, pfn);
 				return;
 			}
-			in = wk->readbuf;
+			in = buf;
 		}
 		for (size_t i = 0; i < n; i++, k++) {
 			const uint8_t *page = in + i * ps;
@@ -215,7 +225,8 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 							      p->data_cap - pos)
 					 : 0;
 			if (!sz) {
-				memcpy(out + pos, page, ps);
+				if (page != out + pos)
+					memmove(out + pos, page, ps);
 				sz = ps;
 				s->raw_pages++;
 			}

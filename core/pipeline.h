@@ -28,6 +28,15 @@ struct cs_pipeline_cfg {
 	struct cs_sink *sink;                /* where the writer's bytes go (not owned) */
 	bool exclude_zero;                   /* dump_level bit 1: share one zero page */
 	size_t batch_pages;                  /* 0 = 256 (1 MiB of 4 KiB pages) */
+	/* Only pfns in [start_pfn, end_pfn) (--split pieces); end_pfn 0 = up to hdr->max_mapnr. */
+	pfn_t start_pfn, end_pfn;
+	/*
+	 * Read and zero-test only (the ELF writer's zero pre-pass): non-zero
+	 * pages get size page_size but their bytes are not copied into the
+	 * batch (data is empty); needs exclude_zero and no codec.
+	 */
+	bool zero_scan;
+	void *writer_arg;                    /* handed to the writer as layout.writer_arg */
 	/* Called on the calling thread after each committed batch and at the end. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
@@ -42,6 +51,9 @@ struct cs_pipeline_stats {
 	uint64_t bytes_written;   /* all bytes handed to the sink */
 	uint64_t batches;
 	unsigned nthreads;        /* workers actually used (0 = inline) */
+	/* On failure only: the writer left a readable file flagged incomplete holding saved_pages pages. */
+	bool incomplete;
+	uint64_t saved_pages;
 };
 
 /*
@@ -49,7 +61,8 @@ struct cs_pipeline_stats {
  * from src and written through cfg->writer to cfg->sink, which is finished
  * (fsync / end marker) on success. On failure the writer's abort leaves a
  * readable, incomplete-flagged file where the format allows, and err names
- * the pfn or file offset. stats is written only on success.
+ * the pfn or file offset. stats is written in full on success; on failure
+ * only stats->incomplete and stats->saved_pages (the rest zero).
  */
 cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *src,
 			  const struct cs_bitmap *bitmap1, const struct cs_bitmap *bitmap2,

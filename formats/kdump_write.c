@@ -33,6 +33,8 @@ struct kdump_writer {
 	foff_t data_pos;   /* file offset of data_buf[0] */
 	foff_t data_next;  /* file offset the next page's data gets */
 	foff_t data_durable; /* data below this offset is on disk */
+	foff_t desc_reserved; /* the descriptor table is allocated below this offset */
+	foff_t desc_end;      /* end of the descriptor table */
 	uint64_t descs_put;
 
 	struct cs_page_desc *desc_buf;
@@ -198,11 +200,14 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	 * Allocate the descriptor table now: if the disk fills up later, the
 	 * descriptors of the pages that did land can still be written (abort).
 	 */
+	w->desc_end = w->pd_start + (foff_t)(lay->num_dumpable * sizeof(struct cs_page_desc));
+	w->desc_reserved = w->pd_start;
 	{
 		struct cs_err rerr;
 		cs_err_clear(&rerr);
-		(void)cs_sink_reserve(w->sink, w->pd_start,
-				      lay->num_dumpable * sizeof(struct cs_page_desc), &rerr);
+		if (cs_sink_reserve(w->sink, w->pd_start, (uint64_t)(w->desc_end - w->pd_start),
+				    &rerr) == CS_OK)
+			w->desc_reserved = w->desc_end;
 	}
 
 	/* The shared zero page is the first data item (kdump-format.md §1.7). */
@@ -215,12 +220,37 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	return CS_OK;
 }
 
+/*
+ * Before page data goes out, the descriptors that will point at it must have
+ * their place allocated: on a device too small for the whole table (begin's
+ * reservation failed), space for them is taken piece by piece, ahead of the
+ * data, so that after ENOSPC they can still be written (as makedumpfile
+ * writes its descriptor cache before its data cache).
+ */
+static cs_status reserve_descs(struct kdump_writer *w, struct cs_err *err)
+{
+	foff_t need = w->desc_pos + (foff_t)(w->desc_used * sizeof(struct cs_page_desc)), end;
+	cs_status st;
+
+	if (need <= w->desc_reserved)
+		return CS_OK;
+	end = CS_MIN(w->desc_end, (foff_t)CS_ALIGN_UP((uint64_t)need, 65536));
+	st = cs_sink_reserve(w->sink, w->desc_reserved, (uint64_t)(end - w->desc_reserved), err);
+	if (st)
+		return st;
+	w->desc_reserved = end;
+	return CS_OK;
+}
+
 static cs_status flush_data(struct kdump_writer *w, struct cs_err *err)
 {
 	cs_status st;
 
 	if (!w->data_used)
 		return CS_OK;
+	st = reserve_descs(w, err);
+	if (st)
+		return st;
 	st = cs_sink_pwrite(w->sink, w->data_buf, w->data_used, w->data_pos, err);
 	if (st) {
 		/* Part of it may have landed (short write before ENOSPC, or up to -L). */
@@ -264,7 +294,9 @@ static cs_status put_data(struct kdump_writer *w, const uint8_t *p, size_t len, 
 			return st;
 	}
 	if (!w->data_used && len >= DATA_BUF_BYTES / 4) {
-		st = cs_sink_pwrite(w->sink, p, len, w->data_pos, err);
+		st = reserve_descs(w, err);
+		if (!st)
+			st = cs_sink_pwrite(w->sink, p, len, w->data_pos, err);
 		if (st) {
 			if (w->sink->fail_end > w->data_durable)
 				w->data_durable = w->sink->fail_end;
@@ -413,6 +445,8 @@ static void kw_abort(struct cs_writer *base)
 			   &err) == CS_OK)
 		saved += kept;
 	w->desc_used = 0;
+	/* The whole descriptor table inside the file (a hole reads as "lost"): readers map it. */
+	(void)cs_sink_extend(w->sink, w->desc_end, &err);
 	if (w->sink->can_rewrite) {
 		status = w->status | CS_DUMP_DH_COMPRESSED_INCOMPLETE;
 		if (cs_sink_pwrite(w->sink, &status, sizeof(status),

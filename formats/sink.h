@@ -28,6 +28,18 @@ struct cs_sink {
 	bool can_rewrite;       /* earlier bytes can still be changed (not a stream) */
 	uint64_t bytes_written; /* payload bytes handed to pwrite */
 	foff_t end;             /* highest offset + len written so far */
+	/*
+	 * -L SIZE (0: none): no byte at or beyond this offset is written (for a
+	 * stream: no more payload bytes than this); the write that would cross
+	 * it writes what fits and fails with CS_ERR_NOSPC.
+	 */
+	uint64_t limit;
+	/*
+	 * After a failed pwrite(buf, len, off): bytes [off, fail_end) of it did
+	 * reach the output (a short write before ENOSPC, or the part below the
+	 * limit); fail_end == off when none did. Writers use it to keep what landed.
+	 */
+	foff_t fail_end;
 };
 
 /*
@@ -46,15 +58,41 @@ cs_status cs_sink_flat_create(int fd, const char *name, struct cs_sink **ret, st
 /* A sink that discards everything and counts bytes. */
 cs_status cs_sink_null_create(struct cs_sink **ret, struct cs_err *err);
 
+/* The -L limit: the part of a write below it, then CS_ERR_NOSPC (sink.c). */
+cs_status cs_sink_pwrite_limited(struct cs_sink *s, const void *buf, size_t len, foff_t off,
+				 struct cs_err *err);
+
 static inline cs_status cs_sink_pwrite(struct cs_sink *s, const void *buf, size_t len,
 				       foff_t off, struct cs_err *err)
 {
+	s->fail_end = off;
+	if (s->limit)
+		return cs_sink_pwrite_limited(s, buf, len, off, err);
 	return s->ops->pwrite(s, buf, len, off, err);
 }
 static inline cs_status cs_sink_finish(struct cs_sink *s, struct cs_err *err)
 {
 	return s->ops->finish(s, err);
 }
+/* Set the -L limit in bytes (0 removes it). */
+void cs_sink_set_limit(struct cs_sink *s, uint64_t limit);
+/*
+ * Best effort: allocate [off, off + len) of a file sink now (fallocate), so
+ * that later rewrites of that region cannot fail for lack of space (the kdump
+ * writer reserves its descriptor table: after ENOSPC the descriptors of the
+ * pages that did land can still be written). CS_OK without doing anything
+ * for other sinks, filesystems without fallocate, or beyond the -L limit.
+ */
+cs_status cs_sink_reserve(struct cs_sink *s, foff_t off, uint64_t len, struct cs_err *err);
+
+/*
+ * Make a file sink at least `size` bytes long (a hole: no space is taken).
+ * Readers that map a whole table (libkdumpfile maps the descriptors) must
+ * not run past the end of an incomplete file. No-op for other sinks, for
+ * files already that long, and beyond the -L limit.
+ */
+cs_status cs_sink_extend(struct cs_sink *s, foff_t size, struct cs_err *err);
+
 /* Close and free; a file sink that was not finished is left on disk as written so far. Accepts NULL. */
 void cs_sink_destroy(struct cs_sink *s);
 

@@ -25,6 +25,14 @@ struct cs_dump_header_info {
 	const char *eraseinfo;     /* "erase ... size N\n" lines, may be NULL */
 	size_t eraseinfo_size;
 	uint32_t extra_status;     /* more disk_dump_header.status bits, e.g. CS_DUMP_DH_EXCLUDED_VMEMMAP */
+	/*
+	 * --split (kdump-format.md §1.8): this file holds the descriptors and
+	 * data of pfns [split_start, split_end) only; its data area still starts
+	 * after num_dumpable_total descriptors (set bits of bitmap2 below max_mapnr).
+	 */
+	bool split;
+	pfn_t split_start, split_end;
+	uint64_t num_dumpable_total;
 };
 
 /* Fixed facts about the dump, handed to begin(). */
@@ -36,6 +44,7 @@ struct cs_write_layout {
 	uint32_t codec_flag;             /* CS_DUMP_DH_COMPRESSED_* of the codec, 0 = none */
 	bool exclude_zero;               /* dump_level bit 1: zero pages share one data block */
 	const struct cs_source *src;     /* the input (ELF writer needs its ranges) */
+	void *writer_arg;                /* cs_pipeline_cfg.writer_arg: writer-specific input */
 };
 
 /* A run of consecutive dumpable pfns. */
@@ -82,6 +91,9 @@ struct cs_writer_ops {
 
 struct cs_writer {
 	const struct cs_writer_ops *ops;
+	/* Set by abort(): the output is readable, flagged incomplete, and holds saved_pages pages. */
+	bool incomplete;
+	uint64_t saved_pages;
 };
 
 /* The kdump-compressed writer (kdump-format.md §1). */
