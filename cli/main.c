@@ -5,7 +5,9 @@
 #include "cli/report.h"
 #include "core/job.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_WRONG_RELEASE = 2 };
 /* Where each message class goes: stdout, or stderr when stdout carries -F data. */
 struct cli {
 	struct cs_options opts;
+	atomic_int interrupted; /* the signal that asked us to stop, 0 if none */
 	FILE *msg_out;
 	struct cs_progress progress;
 };
@@ -66,6 +69,49 @@ static void hook_message(void *arg, int ml_class, const char *text)
 	say(arg, ml_class, "%s\n", text);
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken by this one
+ * with sigwait(), so no handler and no global flag are needed: the first
+ * signal asks the job to stop (the writer then marks the dump incomplete and
+ * the exit code is 1); a second one ends the process at once.
+ */
+static void *signal_main(void *arg)
+{
+	struct cli *cli = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (atomic_exchange(&cli->interrupted, sig) != 0)
+			_exit(128 + sig);
+	}
+	return NULL;
+}
+
+static void start_signal_thread(struct cli *cli)
+{
+	sigset_t set;
+	pthread_t thread;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return;
+	if (pthread_create(&thread, NULL, signal_main, cli) != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* keep the default action */
+		return;
+	}
+	pthread_detach(thread);
+}
+
 static int finish(struct cli *cli, int code)
 {
 	/* --check-params prints no "Completed"/"Failed" (makedumpfile 1.6.8+). */
@@ -107,6 +153,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg)
 	cfg->hooks.step_done = hook_step_done;
 	cfg->hooks.message = hook_message;
 	cfg->message_level = o->message_level;
+	cfg->cancel = &cli->interrupted;
 }
 
 static void to_report(const struct cs_job_result *res, struct cs_report *r)
@@ -330,6 +377,7 @@ int main(int argc, char **argv)
 	if (cli.opts.check_params)
 		return EXIT_OK;
 	cs_progress_init(&cli.progress, stderr, want(&cli, CS_ML_PROGRESS));
+	start_signal_thread(&cli);
 
 	switch (cli.opts.mode) {
 	case CS_MODE_DUMP:

@@ -277,6 +277,7 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, struct 
 	pcfg.exclude_zero = (level & 1) || zero_only;
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
+	pcfg.cancel = cfg->cancel;
 	fill_header(job, level, &hdr);
 	job_step(job, "Copying data");
 	pcfg.writer_arg = NULL;
@@ -323,6 +324,7 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 		pcfg.zero_scan = true;
 		pcfg.progress = cfg->hooks.progress;
 		pcfg.progress_arg = cfg->hooks.arg;
+		pcfg.cancel = cfg->cancel;
 		fill_header(job, level, &hdr);
 		job_step(job, "Excluding zero pages");
 		st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, &job->bitmap2, &hdr, &pstats, err);
@@ -348,6 +350,7 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 	pcfg.writer_arg = plan;
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
+	pcfg.cancel = cfg->cancel;
 	fill_header(job, level, &hdr);
 	hdr.max_mapnr = cs_elf_plan_pages(plan)->nbits;
 	job_step(job, "Copying data");
@@ -465,6 +468,7 @@ static cs_status write_split(struct job *job, int level, struct cs_job_result *r
 		pr->pcfg.end_pfn = starts[i + 1];
 		pr->pcfg.progress = piece_progress;
 		pr->pcfg.progress_arg = pr;
+		pr->pcfg.cancel = job->cfg->cancel;
 		job_msg(job, ML_DEBUG, "split: %s holds pfns 0x%" PRIxPFN "-0x%" PRIxPFN, cfg->outputs[i],
 			starts[i], starts[i + 1]);
 		if (pthread_create(&pr->thread, NULL, piece_main, pr) == 0)

@@ -3,6 +3,8 @@
 #define CS_JOB_H
 
 #include "core/types.h"
+
+#include <stdatomic.h>
 #include "core/error.h"
 #include "core/scan.h"
 
@@ -34,6 +36,7 @@ struct cs_job_cfg {
 	const char *vmcoreinfo_in; /* -i */
 	const char *vmlinux;       /* -x */
 	int message_level;
+	const atomic_int *cancel;  /* set to a signal number to stop (see cs_pipeline_cfg) */
 	struct cs_job_hooks hooks;
 	/* --split: write these pieces instead of output (kdump-format.md §1.8). */
 	const char *const *outputs;

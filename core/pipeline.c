@@ -334,11 +334,15 @@ static cs_status commit(struct pipe *p, struct cs_writer *w, struct slot *s,
 		.data_len = s->data_len,
 	};
 	cs_status rc;
+	int sig;
 
 	if (s->st) {
 		*err = s->err;
 		return s->st;
 	}
+	if (p->cfg->cancel && (sig = atomic_load(p->cfg->cancel)) != 0)
+		return cs_err_set(err, CS_ERR_INTR, "interrupted by signal %d at pfn 0x%" PRIxPFN, sig,
+				  s->runs[0].pfn);
 	rc = w->ops->put_batch(w, &b, err);
 	if (rc)
 		return cs_err_ctx(err, "pfn 0x%" PRIxPFN, s->runs[0].pfn);
@@ -370,15 +374,23 @@ static cs_status run_inline(struct pipe *p, struct cs_writer *w, struct cs_pipel
 	return CS_OK;
 }
 
+/*
+ * nthreads >= 2: nthreads - 1 worker threads, and the calling thread plans,
+ * commits in order and, while the batch it must commit next is not done,
+ * compresses a waiting batch itself. So nthreads threads share nthreads
+ * CPUs: no writer thread that competes with the workers for a CPU and, when
+ * preempted, lets the ring fill up and the workers stall.
+ */
 static cs_status run_threads(struct pipe *p, struct cs_writer *w, struct cs_pipeline_stats *st,
 			     uint64_t total, struct cs_err *err)
 {
+	struct worker *self = &p->workers[p->nworkers - 1];
 	uint64_t done = 0;
 	bool eof = false;
 	size_t started = 0;
 	cs_status rc = CS_OK;
 
-	for (size_t i = 0; i < p->nworkers; i++) {
+	for (size_t i = 0; i + 1 < p->nworkers; i++) {
 		if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]))
 			break;
 		p->workers[i].started = true;
@@ -388,7 +400,7 @@ static cs_status run_threads(struct pipe *p, struct cs_writer *w, struct cs_pipe
 		/* No threads available (e.g. RLIMIT_NPROC): degrade to inline, slot 0 only. */
 		return run_inline(p, w, st, total, err);
 	}
-	st->nthreads = (unsigned)started;
+	st->nthreads = (unsigned)started + 1;
 
 	for (;;) {
 		struct slot *s;
@@ -417,8 +429,19 @@ static cs_status run_threads(struct pipe *p, struct cs_writer *w, struct cs_pipe
 
 		s = &p->slots[p->committed % p->nslots];
 		pthread_mutex_lock(&p->lock);
-		while (!s->done)
+		while (!s->done) {
+			if (p->taken < p->planned) {
+				/* Work instead of waiting: take the oldest unclaimed batch. */
+				uint64_t seq = p->taken++;
+				struct slot *mine = &p->slots[seq % p->nslots];
+				pthread_mutex_unlock(&p->lock);
+				process_batch(p, self, mine);
+				pthread_mutex_lock(&p->lock);
+				mine->done = true;
+				continue;
+			}
 			pthread_cond_wait(&p->done_cv, &p->lock);
+		}
 		pthread_mutex_unlock(&p->lock);
 
 		rc = commit(p, w, s, st, &done, total, err);

@@ -3,6 +3,8 @@
 #define CS_PIPELINE_H
 
 #include "core/types.h"
+
+#include <stdatomic.h>
 #include "core/error.h"
 #include "core/bitmap.h"
 #include "compress/codec.h"
@@ -18,7 +20,9 @@
  * in sequence to the writer. Hand-off is a ring of K batch slots guarded by
  * one mutex and two condition variables: nobody spins, and memory is fixed
  * (K slots + N worker buffers + the writer's buffers) whatever the dump size.
- * With nthreads == 1 everything runs inline on the calling thread.
+ * With nthreads == 1 everything runs inline on the calling thread; with
+ * N >= 2 there are N - 1 worker threads and the calling thread compresses
+ * too while the batch it must commit next is not done.
  */
 struct cs_pipeline_cfg {
 	const struct cs_codec *codec;        /* NULL = none (pages stored raw) */
@@ -40,6 +44,12 @@ struct cs_pipeline_cfg {
 	/* Called on the calling thread after each committed batch and at the end. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
+	/*
+	 * Checked after each committed batch: non-zero (a signal number) stops
+	 * the dump with CS_ERR_INTR, and the writer's abort marks the output
+	 * incomplete. May be NULL.
+	 */
+	const atomic_int *cancel;
 };
 
 struct cs_pipeline_stats {
@@ -50,7 +60,7 @@ struct cs_pipeline_stats {
 	uint64_t data_bytes;      /* page data bytes (compressed or raw, without the shared zero page) */
 	uint64_t bytes_written;   /* all bytes handed to the sink */
 	uint64_t batches;
-	unsigned nthreads;        /* workers actually used (0 = inline) */
+	unsigned nthreads;        /* threads that compressed, the caller included (0 = inline) */
 	/* On failure only: the writer left a readable file flagged incomplete holding saved_pages pages. */
 	bool incomplete;
 	uint64_t saved_pages;

@@ -818,7 +818,12 @@ static void ew_abort(struct cs_writer *base)
 			w->base.saved_pages = saved;
 		}
 	}
-	(void)cs_sink_finish(w->sink, &err);
+	/*
+	 * A stream (-F) gets no end marker: a flattened dump cannot carry the
+	 * incomplete flag, so its missing end is what tells readers it was cut.
+	 */
+	if (w->sink->can_rewrite)
+		(void)cs_sink_finish(w->sink, &err);
 }
 
 const struct cs_writer_ops cs_elf_writer = {
