@@ -479,7 +479,8 @@ static cs_status dmesg_lockless(struct dctx *c, struct cs_err *err)
 			continue;
 		}
 		tlen = CS_MIN((uint64_t)rd16(inf + r.off_tlen), avail);
-		st = out_record(c->out, rd64(inf + r.off_ts), r.have_caller, rd32(inf + r.off_caller),
+		st = out_record(c->out, rd64(inf + r.off_ts), r.have_caller,
+				r.have_caller ? rd32(inf + r.off_caller) : 0, /* checked only then */
 				text, (size_t)tlen, err);
 		if (st != CS_OK)
 			goto out;
@@ -535,7 +536,8 @@ static cs_status lb_write(struct dctx *c, const struct lbuf *l, uint64_t rec, st
 
 	/* Text may not run past the buffer (makedumpfile trusts text_len). */
 	tlen = CS_MIN(tlen, l->len - text);
-	if (out_record(c->out, rd64(r + l->off_ts), l->have_caller, rd32(r + l->off_caller),
+	if (out_record(c->out, rd64(r + l->off_ts), l->have_caller,
+		       l->have_caller ? rd32(r + l->off_caller) : 0, /* off_caller checked only then */
 		       l->buf + text, (size_t)tlen, err) != CS_OK)
 		return err->status;
 	c->st->records++;

@@ -40,6 +40,7 @@ struct elf_priv {
 	size_t next;
 	unsigned shift;
 	size_t host_page;
+	bool proc_windows; /* /proc/vmcore: copy through short-lived mmap windows (not --non-mmap) */
 };
 
 static cs_status elf_probe(const uint8_t *head, size_t len)
@@ -250,9 +251,18 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 	p->in.fd = -1;
 	long hp = sysconf(_SC_PAGESIZE);
 	p->host_page = hp > 0 ? (size_t)hp : 4096;
-	st = cs_infile_open(&p->in, paths[0], src->use_mmap, err);
+	/*
+	 * A regular file is read with pread, never mapped, even without
+	 * --non-mmap: copying 4 KiB from the page cache costs less than faulting
+	 * it in, zapping it again and the TLB shootdowns that come with the zap
+	 * when workers run on other CPUs, and mapped input pages count towards
+	 * the RSS (docs/performance.md). /proc/vmcore is never mapped whole; its
+	 * reads go through windows below.
+	 */
+	st = cs_infile_open(&p->in, paths[0], false, err);
 	if (st)
 		return st;
+	p->proc_windows = p->in.procfs && src->use_mmap;
 	if (p->in.flattened)
 		return cs_err_set(err, CS_ERR_NOTSUP,
 				  "'%s' is a flattened ELF dump; reassemble it first with "
@@ -261,8 +271,15 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 		return cs_err_set(err, CS_ERR_SYSTEM, "libelf: %s", elf_errmsg(-1));
 	e = elf_begin(p->in.fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		st = cs_err_set(err, CS_ERR_FORMAT, "'%s': not a readable ELF file: %s", paths[0],
-				elf_errmsg(-1));
+		/* libelf says "no error" for a cut header: name the size instead. */
+		if (p->in.file_size < sizeof(Elf64_Ehdr))
+			st = cs_err_set(err, CS_ERR_FORMAT,
+					"'%s': truncated ELF header: the file ends at offset 0x%" PRIx64
+					", an ELF64 header is %zu bytes", paths[0], p->in.file_size,
+					sizeof(Elf64_Ehdr));
+		else
+			st = cs_err_set(err, CS_ERR_FORMAT, "'%s': not a readable ELF file: %s",
+					paths[0], elf_errmsg(-1));
 		goto out;
 	}
 	if (eh.e_type != ET_CORE) {
@@ -402,7 +419,7 @@ static cs_status file_copy(const struct elf_priv *p, void *buf, size_t len, uint
 		memcpy(buf, m, len);
 		return CS_OK;
 	}
-	if (p->in.procfs && len >= p->host_page && len <= PROC_WINDOW_MAX) {
+	if (p->proc_windows && len >= p->host_page && len <= PROC_WINDOW_MAX) {
 		/*
 		 * /proc/vmcore reads copy one page per ioremap; a short-lived mapping
 		 * of just this window is faster (makedumpfile maps 4 MiB windows).
@@ -455,6 +472,24 @@ static cs_status elf_read_paddr(struct cs_source *src, paddr_t paddr, void *buf,
 	const struct elf_priv *p = src->priv;
 	uint8_t *out = buf;
 
+	/*
+	 * Common case (the scan's 2 MiB windows of struct pages): whole pages
+	 * inside one extent's file data all have data, so one copy does it
+	 * instead of one per page.
+	 */
+	if (p->next && !src->dumpable) {
+		const struct elf_extent *x = &p->ext[ext_find(p, paddr)];
+		uint64_t mask = ((uint64_t)1 << p->shift) - 1;
+		paddr_t lo = paddr & ~mask, hi;
+
+		if (paddr <= UINT64_MAX - len - mask) {
+			hi = (paddr + len + mask) & ~mask;
+			if (lo >= x->pa && hi <= x->pa + x->len) {
+				cs_status st = file_copy(p, buf, len, x->foff + (paddr - x->pa), err);
+				return st ? cs_err_ctx(err, "paddr 0x%" PRIx64, paddr) : CS_OK;
+			}
+		}
+	}
 	while (len) {
 		pfn_t pfn = paddr >> p->shift;
 		size_t in_page = (size_t)(((pfn + 1) << p->shift) - paddr), n = CS_MIN(len, in_page);
@@ -505,51 +540,12 @@ static cs_status elf_read_pages(struct cs_source *src, pfn_t pfn, size_t n, void
 	return CS_OK;
 }
 
-static const void *elf_map_pages(struct cs_source *src, pfn_t pfn, size_t n)
-{
-	const struct elf_priv *p = src->priv;
-	paddr_t pa = pfn << p->shift;
-	uint64_t len = (uint64_t)n * src->page_size;
-	const struct elf_extent *x;
-
-	if (!p->in.map || !p->next)
-		return NULL;
-	x = &p->ext[ext_find(p, pa)];
-	if (pa < x->pa || pa - x->pa > x->len || len > x->len - (pa - x->pa))
-		return NULL;
-	return cs_infile_ptr(&p->in, x->foff + (pa - x->pa), (size_t)len);
-}
-
-static void elf_release_pages(struct cs_source *src, pfn_t pfn, size_t n)
-{
-	const struct elf_priv *p = src->priv;
-	paddr_t pa = pfn << p->shift, end = pa + (uint64_t)n * src->page_size;
-
-	if (!p->in.map || !p->next)
-		return;
-	/* Drop every mapped piece of the run; refaulting a dropped page re-reads the file. */
-	for (size_t i = ext_find(p, pa); i < p->next && p->ext[i].pa < end; i++) {
-		const struct elf_extent *x = &p->ext[i];
-		paddr_t lo = CS_MAX(pa, x->pa), hi = CS_MIN(end, x->pa + x->len);
-		uint64_t flo, fhi;
-
-		if (lo >= hi)
-			continue;
-		flo = (x->foff + (lo - x->pa)) & ~(uint64_t)(p->host_page - 1);
-		fhi = CS_MIN(CS_ALIGN_UP(x->foff + (hi - x->pa), (uint64_t)p->host_page),
-			     (uint64_t)p->in.map_len);
-		if (flo < fhi)
-			madvise((void *)(p->in.map + flo), (size_t)(fhi - flo), MADV_DONTNEED);
-	}
-}
-
 const struct cs_source_ops cs_elf_source_ops = {
 	.name = "ELF",
 	.probe = elf_probe,
 	.open = elf_open,
 	.read_paddr = elf_read_paddr,
 	.read_pages = elf_read_pages,
-	.map_pages = elf_map_pages,
-	.release_pages = elf_release_pages,
+	/* No map_pages: regular files are read with pread (see elf_open). */
 	.close = elf_close,
 };

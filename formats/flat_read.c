@@ -246,7 +246,8 @@ static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
 		if (f->flat_truncated)
 			break;
 	}
-	qsort(recs, n, sizeof(*recs), rec_cmp);
+	if (n) /* recs is NULL for a stream without records: qsort(NULL, 0) is undefined */
+		qsort(recs, n, sizeof(*recs), rec_cmp);
 	st = resolve(f, recs, n, err);
 fail:
 	free(recs);

@@ -36,6 +36,12 @@ struct kd_priv {
 	uint32_t block_size;
 	unsigned shift;
 	bool swap; /* file in the other byte order */
+	/*
+	 * Flagged incomplete (an interrupted dump) or a cut flattened stream:
+	 * descriptors and data past the end are "never written". Otherwise they
+	 * mean the file was truncated, which is an error, never silent zeros.
+	 */
+	bool truncated_ok;
 };
 
 /* Main and sub header as read, converted to host order. */
@@ -166,7 +172,13 @@ static cs_status read_header(struct kd_file *f, struct kd_hdr *h, bool *swap, st
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "'%s': header says the bitmaps end at offset 0x%" PRIx64
 				  ", beyond the end of the file (0x%" PRIx64 ")", path, need, f->in.size);
-	if ((h->max_mapnr + 7) / 8 > (uint64_t)h->dh.bitmap_blocks * (uint64_t)h->dh.block_size)
+	/* The same bound for a (sparse) flattened stream: the bitmaps are bytes it must carry. */
+	if ((uint64_t)h->dh.bitmap_blocks * (uint64_t)h->dh.block_size > f->in.file_size)
+		return cs_err_set(err, CS_ERR_CORRUPT,
+				  "'%s': header says the bitmaps take %u blocks, more than the %" PRIu64
+				  " bytes of the file", path, h->dh.bitmap_blocks, f->in.file_size);
+	/* max_mapnr / 8 + 1, not (max_mapnr + 7) / 8: max_mapnr_64 may be near 2^64 and wrap. */
+	if (h->max_mapnr / 8 + !!(h->max_mapnr & 7) > (uint64_t)h->dh.bitmap_blocks * (uint64_t)h->dh.block_size)
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "'%s': max_mapnr 0x%" PRIx64 " does not fit in %u bitmap blocks", path,
 				  h->max_mapnr, h->dh.bitmap_blocks);
@@ -273,7 +285,9 @@ static cs_status read_blob(struct kd_file *f, int64_t off, uint64_t len, const c
 	uint8_t *buf;
 	cs_status st;
 
-	if (off <= 0 || (uint64_t)off > f->in.size || len > f->in.size - (uint64_t)off)
+	/* A flattened stream's content may be mostly holes: never allocate more than the file holds. */
+	if (off <= 0 || (uint64_t)off > f->in.size || len > f->in.size - (uint64_t)off ||
+	    len > f->in.file_size)
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "'%s': %s at offset 0x%" PRIx64 " size 0x%" PRIx64
 				  " is outside the file", f->in.path, what, (uint64_t)off, len);
@@ -435,6 +449,9 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 
 	/* Header facts and bitmaps come from the first file given (all pieces share them). */
 	p->block_size = (uint32_t)h0.dh.block_size;
+	p->truncated_ok = (h0.dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE) != 0;
+	for (size_t i = 0; i < nfiles; i++)
+		p->truncated_ok |= p->files[i].in.flat_truncated;
 	p->shift = (unsigned)__builtin_ctz(p->block_size);
 	src->kind = CS_SRC_KDUMP;
 	src->page_size = p->block_size;
@@ -560,6 +577,25 @@ static cs_status get_desc(const struct kd_priv *p, const struct kd_file *f, uint
 	return CS_OK;
 }
 
+/* A descriptor or its data past the end of a file not flagged incomplete: the file was cut. */
+static cs_status check_truncated(const struct kd_file *f, pfn_t pfn, uint64_t idx,
+				 const struct cs_page_desc *d, struct cs_err *err)
+{
+	uint64_t doff = f->pd_off + idx * sizeof(*d);
+
+	if (doff + sizeof(*d) > f->in.size)
+		return cs_err_set(err, CS_ERR_IO,
+				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64
+				  " lies past the end of the file (0x%" PRIx64 "): the file is truncated",
+				  f->in.path, pfn, doff, f->in.size);
+	if (d->offset > 0 && ((uint64_t)d->offset >= f->in.size || d->size > f->in.size - (uint64_t)d->offset))
+		return cs_err_set(err, CS_ERR_IO,
+				  "'%s': pfn 0x%" PRIxPFN ": its data at offset 0x%" PRIx64 " (%u bytes)"
+				  " lies past the end of the file (0x%" PRIx64 "): the file is truncated",
+				  f->in.path, pfn, (uint64_t)d->offset, d->size, f->in.size);
+	return CS_OK;
+}
+
 /*
  * Read one dumpable page. Returns CS_OK, or CS_ERR_NODATA when its descriptor
  * was never written (incomplete dump) or its data lies past the end of the file.
@@ -630,6 +666,8 @@ static cs_status kdump_read_pages(struct cs_source *src, pfn_t pfn, size_t n, vo
 		rank_pfn = q;
 		have_rank = true;
 		st = get_desc(p, f, rank - f->rank_base, &cache, &d, err);
+		if (!st && !p->truncated_ok)
+			st = check_truncated(f, q, rank - f->rank_base, &d, err);
 		if (!st)
 			st = read_one(p, f, q, &d, out, err);
 		if (st == CS_ERR_NODATA) {

@@ -22,12 +22,13 @@ static uint32_t load32(const uint8_t *p)
 bool cs_note_next(struct cs_note_iter *it, struct cs_note *note)
 {
 	size_t left = it->size - it->pos;
-	const uint8_t *p = it->buf + it->pos;
+	const uint8_t *p;
 	uint32_t namesz, descsz, type;
 	size_t name_pad, desc_pad;
 
 	if (left < 12)
 		return false;
+	p = it->buf + it->pos; /* only now: buf may be NULL for an empty buffer (NULL + 0 is UB) */
 	namesz = load32(p);
 	descsz = load32(p + 4);
 	type = load32(p + 8);

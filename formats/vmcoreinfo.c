@@ -81,7 +81,8 @@ static bool plausible(enum cs_km_id id, uint64_t v)
 	case KM_PAGESIZE:
 		return v >= 512 && v <= 65536 && (v & (v - 1)) == 0;
 	case KM_SIZE_page:
-		return v >= 8 && v <= 1024;
+		/* struct page holds longs and pointers: its size is a multiple of 4 (8 on 64-bit). */
+		return v >= 8 && v <= 1024 && v % 4 == 0;
 	case KM_NUM_SECTION_SIZE_BITS:
 	case KM_NUM_MAX_PHYSMEM_BITS:
 		return v >= 1 && v <= 64;

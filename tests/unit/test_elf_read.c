@@ -254,17 +254,8 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	ok(t, src.ops->read_paddr(&src, 0x9fff0, small, 64, &err) == CS_ERR_NODATA,
 	   "read_paddr running into a hole: NODATA");
 
-	/* Zero copy */
-	const uint8_t *m = src.ops->map_pages(&src, 0x2f10, 16);
-	if (use_mmap) {
-		expect_page(segs, CS_ARRAY_SIZE(segs), 0x2f10, exp);
-		ok(t, m && !memcmp(m, exp, PS), "map_pages points at the data");
-		ok(t, !src.ops->map_pages(&src, 0x9f, 2), "map_pages across a hole: NULL");
-		src.ops->release_pages(&src, 0x2f10, 16);
-		ok(t, !memcmp(m, exp, PS), "data readable after release_pages");
-	} else {
-		ok(t, m == NULL, "no mapping with use_mmap=false");
-	}
+	/* Regular files are read with pread, never mapped (docs/performance.md): no zero copy. */
+	ok(t, !src.ops->map_pages, "no map_pages (use_mmap=%d)", use_mmap);
 	cs_source_close(&src);
 	unlink(path);
 	free(buf);

@@ -1,0 +1,199 @@
+/* tests/fuzz/fuzz_source.h: open a fuzz input as a dump source and exercise it with invariant checks (shared by the reader targets). */
+#ifndef CS_FUZZ_SOURCE_H
+#define CS_FUZZ_SOURCE_H
+
+#include "fuzz_common.h"
+#include "core/kernel.h"
+#include "core/scan.h"
+#include "formats/source.h"
+
+/* What to do after the reader opened the input. */
+#define FZ_SRC_SCAN 1u /* also build the kernel model and run the mem_map scan */
+
+/* Bounds so one input costs milliseconds whatever its headers claim. */
+#define FZ_MAX_RANGES 64
+#define FZ_MAX_PAGES 2048
+#define FZ_MAX_SCAN_PFNS (1ULL << 20)
+
+struct fz_ctx {
+	struct cs_source *src;
+	uint8_t *a, *b; /* two buffers of FZ_RUN pages */
+	size_t pages_left;
+};
+
+#define FZ_RUN 8
+
+static void fz_check_ranges(const struct cs_source *src)
+{
+	pfn_t prev_end = 0;
+
+	FZ_ASSERT(src->page_size >= 512 && src->page_size <= 65536 &&
+		  (src->page_size & (src->page_size - 1)) == 0);
+	for (size_t i = 0; i < src->nr_ranges; i++) {
+		const struct cs_pfn_range *r = &src->ranges[i];
+		FZ_ASSERT(r->start < r->end);
+		FZ_ASSERT(r->data_end >= r->start && r->data_end <= r->end);
+		FZ_ASSERT(i == 0 || r->start >= prev_end);
+		prev_end = r->end;
+	}
+	FZ_ASSERT(src->max_pfn == (src->nr_ranges ? src->ranges[src->nr_ranges - 1].end : 0));
+	if (src->vmcoreinfo_size)
+		FZ_ASSERT(src->vmcoreinfo_off <= src->notes_size &&
+			  src->vmcoreinfo_size <= src->notes_size - src->vmcoreinfo_off);
+	for (size_t i = 0; i < src->nr_unconsulted; i++)
+		FZ_ASSERT(i == 0 || src->unconsulted[i] > src->unconsulted[i - 1]);
+	for (int i = 0; i < 6; i++)
+		FZ_ASSERT(memchr(src->input_utsname[i], 0, CS_UTS_LEN) != NULL);
+}
+
+/*
+ * Read [pfn, pfn + n) whole and page by page: both must agree, and with a
+ * mapping agree with it too. A page with data in an ELF input must read.
+ */
+static void fz_read_run(struct fz_ctx *c, pfn_t pfn, size_t n)
+{
+	struct cs_source *src = c->src;
+	size_t psz = src->page_size;
+	struct cs_err err;
+	cs_status whole, one;
+
+	if (n > FZ_RUN)
+		n = FZ_RUN;
+	if (pfn + n < pfn || n == 0 || c->pages_left < 2 * n)
+		return;
+	c->pages_left -= 2 * n;
+	memset(c->a, 0xa5, n * psz);
+	whole = src->ops->read_pages(src, pfn, n, c->a, &err);
+	if (whole != CS_OK)
+		fz_check_msg(err.msg);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *pb = c->b + i * psz;
+		bool has = cs_source_has_data(src, pfn + i);
+
+		memset(pb, 0x5a, psz);
+		one = src->ops->read_pages(src, pfn + i, 1, pb, &err);
+		if (one != CS_OK)
+			fz_check_msg(err.msg);
+		/* ELF: every byte of a page with data is in the file (open clamps p_filesz). */
+		if (src->kind == CS_SRC_ELF && has)
+			FZ_ASSERT(one == CS_OK);
+		if (!has)
+			FZ_ASSERT(one == CS_ERR_NODATA);
+		if (one == CS_OK && whole == CS_OK)
+			FZ_ASSERT(memcmp(c->a + i * psz, pb, psz) == 0);
+		if (one == CS_OK && has) {
+			/* A small read_paddr inside the page returns the same bytes. */
+			uint8_t tmp[48];
+			size_t off = (size_t)((pfn * 2654435761u) % (psz - sizeof(tmp)));
+			if (src->ops->read_paddr(src, ((pfn + i) * psz) + off, tmp, sizeof(tmp), &err) ==
+			    CS_OK)
+				FZ_ASSERT(memcmp(tmp, pb + off, sizeof(tmp)) == 0);
+			else
+				fz_check_msg(err.msg);
+		}
+	}
+	if (whole == CS_OK && src->ops->map_pages) {
+		const void *m = src->ops->map_pages(src, pfn, n);
+		if (m)
+			FZ_ASSERT(memcmp(m, c->a, n * psz) == 0);
+		if (src->ops->release_pages)
+			src->ops->release_pages(src, pfn, n);
+	}
+}
+
+static void fz_scan(struct cs_source *src, unsigned level)
+{
+	struct cs_kernel *k = calloc(1, sizeof(*k));
+	struct cs_bitmap bm1 = {0}, bm2 = {0};
+	struct cs_page_stats st;
+	struct cs_err err;
+	char uts[6][65];
+
+	if (!k)
+		abort();
+	if (cs_kernel_init(k, src, NULL, &err) != CS_OK) {
+		fz_check_msg(err.msg);
+		goto out;
+	}
+	if (cs_kernel_utsname(k, uts, &err) == CS_OK) {
+		for (int i = 0; i < 6; i++)
+			FZ_ASSERT(memchr(uts[i], 0, 65) != NULL);
+	} else {
+		fz_check_msg(err.msg);
+	}
+	if (src->max_pfn > FZ_MAX_SCAN_PFNS)
+		goto out;
+	if (cs_scan(k, src, (int)(level % 32), &bm1, &bm2, &st, &err) != CS_OK) {
+		fz_check_msg(err.msg);
+		goto out;
+	}
+	{
+		uint64_t excl = st.free + st.cache + st.cache_private + st.user + st.hwpoison + st.offline;
+		FZ_ASSERT(bm1.nbits == st.total && bm2.nbits == st.total);
+		FZ_ASSERT(st.hole <= st.total);
+		FZ_ASSERT(st.remaining == st.total - st.hole - excl);
+		FZ_ASSERT(st.kept_unverified <= st.total - st.hole);
+		/* Kept pages are present pages. */
+		for (size_t w = 0; w < (st.total + 63) / 64; w++)
+			FZ_ASSERT((bm2.words[w] & ~bm1.words[w]) == 0);
+		FZ_ASSERT(cs_bitmap_count(&bm1, 0, st.total) == st.total - st.hole);
+	}
+	cs_bitmap_deinit(&bm1);
+	cs_bitmap_deinit(&bm2);
+out:
+	cs_kernel_deinit(k);
+	free(k);
+}
+
+/* Open the input as a dump file and exercise every read path. */
+static void fz_source_exercise(const uint8_t *data, size_t size, unsigned what)
+{
+	struct fz_file f;
+	struct cs_source src;
+	struct cs_err err;
+	const char *paths[1];
+	/* One byte of the input picks mmap or pread; the 16th is inside every header we probe. */
+	bool use_mmap = size > 15 && (data[15] & 1);
+
+	fz_file_open(&f, data, size);
+	paths[0] = f.path;
+	if (cs_source_open(&src, paths, 1, use_mmap, &err) != CS_OK) {
+		fz_check_msg(err.msg);
+		fz_file_close(&f);
+		return;
+	}
+	fz_check_ranges(&src);
+
+	struct fz_ctx c = {.src = &src, .pages_left = FZ_MAX_PAGES};
+	c.a = malloc((size_t)FZ_RUN * src.page_size);
+	c.b = malloc((size_t)FZ_RUN * src.page_size);
+	if (!c.a || !c.b)
+		abort();
+	for (size_t i = 0; i < src.nr_ranges && i < FZ_MAX_RANGES; i++) {
+		const struct cs_pfn_range *r = &src.ranges[i];
+		fz_read_run(&c, r->start, (size_t)CS_MIN(r->end - r->start, (pfn_t)FZ_RUN));
+		if (r->data_end > r->start + 1)
+			fz_read_run(&c, r->data_end - 1, 2);
+		if (r->end - r->start > FZ_RUN)
+			fz_read_run(&c, r->end - 3, 4);
+	}
+	/* Past the end, and the pages of the kdump 2nd bitmap (every dumpable pfn, bounded). */
+	fz_read_run(&c, src.max_pfn, 1);
+	if (src.dumpable) {
+		for (pfn_t p = cs_bitmap_next_set(src.dumpable, 0);
+		     p < src.dumpable->nbits && c.pages_left >= 2;) {
+			pfn_t e = cs_bitmap_next_clear(src.dumpable, p);
+			for (pfn_t q = p; q < e && c.pages_left >= 2; q += FZ_RUN)
+				fz_read_run(&c, q, (size_t)CS_MIN((pfn_t)FZ_RUN, e - q));
+			p = cs_bitmap_next_set(src.dumpable, e);
+		}
+	}
+	free(c.a);
+	free(c.b);
+	if (what & FZ_SRC_SCAN)
+		fz_scan(&src, size > 16 ? data[16] : 31);
+	cs_source_close(&src);
+	fz_file_close(&f);
+}
+
+#endif
