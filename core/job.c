@@ -8,6 +8,7 @@
 #include "core/pipeline.h"
 #include "formats/dwarf_layout.h"
 #include "formats/elf_write.h"
+#include "formats/kdump_format.h"
 #include "formats/sink.h"
 #include "formats/split.h"
 #include "formats/source.h"
@@ -183,8 +184,49 @@ static int effective_level(struct job *job, int requested)
 	return level;
 }
 
+/* Bytes of memory this process may still use: MemAvailable, else free pages. */
+static uint64_t available_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kib;
+	long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t avail = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 0;
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+				avail = (uint64_t)kib << 10;
+				break;
+			}
+		fclose(f);
+	}
+	return avail;
+}
+
+/*
+ * The two bitmaps are sized by the physical memory the input claims, which a
+ * damaged or hostile header can make absurd (160 TiB from a 12 KB file): refuse
+ * clearly instead of being OOM-killed in a capture kernel.
+ */
+static cs_status check_bitmap_budget(const struct job *job, struct cs_err *err)
+{
+	uint64_t need = 2 * (uint64_t)cs_bitmap_bytes(job->src.max_pfn);
+	uint64_t avail = available_memory();
+
+	if (avail && need > avail / 10 * 6)
+		return cs_err_set(err, CS_ERR_NOMEM,
+				  "%s claims %" PRIu64 " GiB of physical memory: its bitmaps would need %" PRIu64
+				  " MiB, more than 60%% of the %" PRIu64 " MiB available",
+				  job->src.path, (job->src.max_pfn * job->src.page_size) >> 30, need >> 20,
+				  avail >> 20);
+	return CS_OK;
+}
+
 static cs_status scan(struct job *job, int level, struct cs_page_stats *stats, struct cs_err *err)
 {
+	if (check_bitmap_budget(job, err) != CS_OK)
+		return err->status;
 	if (level > 1 && !job->kernel.have_model)
 		return cs_err_set(err, CS_ERR_ARGS,
 				  "%s doesn't contain vmcoreinfo.\n"
@@ -209,6 +251,9 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 	hdr->vmcoreinfo_off = job->src.vmcoreinfo_off;
 	hdr->vmcoreinfo_size = job->src.vmcoreinfo_size;
 	hdr->nr_cpus = job->src.nr_cpus;
+	/* A cut input cannot give a complete dump: say so in the header (kdump-format.md §1.9). */
+	if (job->src.truncated_bytes)
+		hdr->extra_status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
 	if (job->src.kind == CS_SRC_KDUMP) {
 		/*
 		 * refiltering: the input's header facts carry over, except a phys_base
@@ -632,6 +677,14 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 			st = write_elf(&job, level, res, err);
 		else
 			st = write_pages(&job, level, false, res, err);
+		if (st == CS_OK && job.src.truncated_bytes && !cfg->dry_run) {
+			/* Everything the file holds is written; the dump is still not whole. */
+			res->incomplete = true;
+			st = cs_err_set(err, CS_ERR_IO,
+					"%s is truncated at offset 0x%" PRIx64 ": %" PRIu64 " bytes of memory "
+					"data are missing, and those pages are not in the dump",
+					job.src.path, (uint64_t)job.src.truncated_at, job.src.truncated_bytes);
+		}
 		/* Out of space (or -L): makedumpfile's retry with the next -d level. A stream cannot be redone. */
 		if (st != CS_ERR_NOSPC || i + 1 >= cfg->nr_dump_levels || cfg->flatten)
 			break;

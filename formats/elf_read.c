@@ -108,12 +108,15 @@ static int ev_cmp(const void *a, const void *b)
 
 /*
  * Present pfns and pfns with data, bit for bit as makedumpfile 1.7.2 makes its
- * bitmaps: a PT_LOAD makes pfns [floor(p_paddr), ceil(p_paddr + p_memsz))
- * present (observed: a partial last page IS in the 1st bitmap, although
- * create_1st_bitmap's source reads as flooring both ends), and has data below
- * floor(p_paddr + p_filesz) (exclude_nodata_pages clears from there up to the
- * rounded-up end, so a partial last page has no data). Overlapping segments are
- * united; data in any of them wins.
+ * bitmaps. A PT_LOAD makes pfns from floor(p_paddr) present (a partial first
+ * page is present) and has data below floor(p_paddr + p_filesz). A partial
+ * LAST page depends on makedumpfile's bitmap mode: its cyclic buffer code
+ * (create_bitmap_from_memhole) floors the end, its bitmap-file code
+ * (create_1st_bitmap_file) rounds it up. 1.7.2 takes the file when
+ * min(4 MiB, 2 * max_mapnr / 8) * 8 >= 2 * max_mapnr, i.e. when max_mapnr is
+ * a multiple of 4 and at most 16 Mi pfns (seen on a real capture: max_mapnr
+ * 0x3ffdf, [0x1000, 0x9fc00) gives no pfn 0x9f; and on synthetic cores).
+ * Overlapping segments are united; data in any of them wins.
  */
 static cs_status build_ranges(struct cs_source *src, const struct elf_seg *segs, size_t n,
 			      unsigned shift, struct cs_err *err)
@@ -129,9 +132,15 @@ static cs_status build_ranges(struct cs_source *src, const struct elf_seg *segs,
 		free(r);
 		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu segments", src->path, n);
 	}
+	uint64_t max_mapnr = 0;
+	bool round_up_end;
+
+	for (size_t i = 0; i < n; i++)
+		max_mapnr = CS_MAX(max_mapnr, (segs[i].pa + segs[i].memsz + (1ULL << shift) - 1) >> shift);
+	round_up_end = max_mapnr % 4 == 0 && max_mapnr <= (16ULL << 20);
 	for (size_t i = 0; i < n; i++) {
 		pfn_t start = segs[i].pa >> shift;
-		pfn_t end = (segs[i].pa + segs[i].memsz + (1ULL << shift) - 1) >> shift;
+		pfn_t end = (segs[i].pa + segs[i].memsz + (round_up_end ? (1ULL << shift) - 1 : 0)) >> shift;
 		pfn_t dend = (segs[i].pa + segs[i].filesz) >> shift;
 
 		if (end <= start)
@@ -179,7 +188,8 @@ static cs_status build_ranges(struct cs_source *src, const struct elf_seg *segs,
 	free(ev);
 	src->ranges = r;
 	src->nr_ranges = nr;
-	src->max_pfn = nr ? r[nr - 1].end : 0;
+	/* max_mapnr covers a partial last page even when the bitmap leaves it out. */
+	src->max_pfn = CS_MAX(nr ? r[nr - 1].end : 0, max_mapnr);
 	return CS_OK;
 }
 
@@ -336,11 +346,16 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 		s->vaddr = ph.p_vaddr;
 		s->foff = ph.p_offset;
 		s->filesz = CS_MIN(ph.p_filesz, ph.p_memsz);
-		/* A truncated copy: what is not in the file is treated as not dumped. */
+		/* A truncated copy: what is not in the file is not dumped, and the job says so. */
+		uint64_t want = s->filesz;
 		if (s->foff >= p->in.file_size)
 			s->filesz = 0;
 		else
 			s->filesz = CS_MIN(s->filesz, p->in.file_size - s->foff);
+		if (s->filesz < want) {
+			src->truncated_bytes += want - s->filesz;
+			src->truncated_at = (foff_t)p->in.file_size;
+		}
 		if (eh.e_machine == EM_X86_64 && s->vaddr) {
 			if (s->vaddr >= X86_64_START_KERNEL_MAP) {
 				if (!src->have_phys_base) {

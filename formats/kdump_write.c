@@ -154,7 +154,11 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	dh.header_version = CS_KDUMP_HEADER_VERSION;
 	memcpy(&dh.utsname, h->utsname, sizeof(dh.utsname));
 	dh.timestamp.tv_sec = h->timestamp;
-	dh.status = w->status;
+	/*
+	 * Until finish() rewrites it, the header says "incomplete": a dump cut by
+	 * SIGKILL, the OOM killer or a power cut never reads as finished.
+	 */
+	dh.status = w->status | (w->sink->can_rewrite ? CS_DUMP_DH_COMPRESSED_INCOMPLETE : 0);
 	dh.block_size = (int32_t)bs;
 	dh.sub_hdr_size = (int32_t)sub_blocks;
 	dh.bitmap_blocks = (uint32_t)bitmap_blocks;
@@ -406,6 +410,14 @@ static cs_status kw_finish(struct cs_writer *base, struct cs_err *err)
 			st = cs_sink_pwrite(w->sink, &w->sh, sizeof(w->sh), w->page_size, err);
 		if (st)
 			return cs_err_ctx(err, "cannot write the erase info");
+	}
+	if (w->sink->can_rewrite) {
+		/* Every page is written: only now may the header say so. */
+		st = cs_sink_pwrite(w->sink, &w->status, sizeof(w->status),
+				    offsetof(struct cs_disk_dump_header, status), err);
+		if (st)
+			return cs_err_ctx(err, "cannot write the final header status");
+		w->sink->bytes_written -= sizeof(w->status); /* a rewrite, not more output */
 	}
 	st = cs_sink_finish(w->sink, err);
 	if (st)

@@ -122,7 +122,8 @@ cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret
 			      struct cs_err *err)
 {
 	struct file_sink *fs = calloc(1, sizeof(*fs));
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+	/* As root, -f must not follow a planted symlink to some other file. */
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
 
 	if (!fs || !(fs->path = strdup(path))) {
 		free(fs);
@@ -137,7 +138,18 @@ cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret
 			return cs_err_set(err, CS_ERR_ARGS,
 					  "cannot create '%s': the file exists (use -f to overwrite)",
 					  path);
+		if (e == ELOOP)
+			return cs_err_set(err, CS_ERR_ARGS,
+					  "cannot create '%s': it is a symbolic link (give the real path)", path);
 		return cs_err_sys(err, e, "cannot create '%s'", path);
+	}
+	/* -f keeps an existing file's inode: a crash dump must still not be world-readable. */
+	if (force && fchmod(fs->fd, 0600) != 0) {
+		int e = errno;
+		close(fs->fd);
+		free(fs->path);
+		free(fs);
+		return cs_err_sys(err, e, "cannot make '%s' private (mode 0600)", path);
 	}
 	fs->base.ops = &file_ops;
 	fs->base.path = fs->path;

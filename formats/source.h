@@ -69,6 +69,10 @@ struct cs_source {
 	bool have_page_offset;  /* from a direct-map PT_LOAD: p_vaddr - p_paddr */
 	uint64_t page_offset;
 
+	/* A cut copy: PT_LOAD data the file should hold but does not (0 if whole). */
+	uint64_t truncated_bytes;
+	foff_t truncated_at; /* the file's size, where the missing data starts */
+
 	/* kdump inputs only (zero otherwise). */
 	int input_dump_level;
 	uint32_t input_status;

@@ -164,6 +164,8 @@ struct gen_opts {
 	const char *osrelease;
 	const char *out_path;
 	const char *truth_path;
+	const char *verify_path; /* --verify-kdump mode */
+	int verify_level;
 	struct gen_mix mix;
 	struct gen_hole *holes;
 	size_t nholes;
@@ -358,5 +360,9 @@ cs_status gen_write_vmcore(struct gen_ctx *c, struct cs_err *err);
 /* manifest.c */
 cs_status gen_write_manifest(struct gen_ctx *c, struct cs_err *err);
 cs_status gen_write_truth(struct gen_ctx *c, struct cs_err *err);
+
+/* verify.c: count pfns where a kdump-compressed file made at `level` disagrees with a truth file. */
+cs_status gen_verify_kdump(const char *kdump, const char *truth_path, unsigned level, uint64_t *ret_bad,
+			   struct cs_err *err);
 
 #endif

@@ -8,21 +8,46 @@
 #include <string.h>
 
 /* Where a pfn sits relative to the PT_LOADs, in makedumpfile's terms. */
-#define POS_IN1 1     /* set in the 1st bitmap: floor(start) <= pfn < floor(end) of some PT_LOAD */
+#define POS_IN1 1     /* present in the 1st bitmap (see bitmap1_end()) */
 #define POS_SEGS 2    /* is_in_segs(): the page's first byte is inside some p_filesz */
 #define POS_NODATA 4  /* cleared by exclude_nodata_pages(): floor(start+filesz) <= pfn < ceil(end) */
 #define POS_PFIRST 8  /* partial first page of a segment */
 #define POS_PLAST 16  /* partial last page of a segment */
 
+/*
+ * makedumpfile 1.7.2 keeps both bitmaps in a TMPDIR file ("non-cyclic") when
+ * bufsize_cyclic * 8 >= 2 * max_mapnr, with bufsize_cyclic = min(4 MiB,
+ * 2 * max_mapnr / 8) (60 % of MemFree is never the limit here): that is when
+ * max_mapnr is a multiple of 4 and at most 16 Mi pfns. Otherwise it works in
+ * cycles with in-memory bitmaps. The two build the 1st bitmap differently.
+ */
+static bool mdf_noncyclic(const struct gen_ctx *c)
+{
+	uint64_t bufsize = CS_MIN(UINT64_C(4) << 20, 2 * c->max_pfn / 8);
+	return bufsize * 8 >= 2 * c->max_pfn;
+}
+
+/*
+ * End (exclusive) of a PT_LOAD's pfns in the 1st bitmap: create_bitmap_from_memhole()
+ * (cyclic) stops at floor(end); create_1st_bitmap_file() (non-cyclic) also takes
+ * a partial last page ("Account for last page if it has less than page_size data").
+ */
+static pfn_t bitmap1_end(const struct gen_ctx *c, paddr_t end, bool noncyclic)
+{
+	pfn_t e = CS_MIN(end / GEN_PAGE_SIZE, c->max_pfn);
+	return noncyclic && end % GEN_PAGE_SIZE ? e + 1 : e;
+}
+
 static uint8_t *positions(const struct gen_ctx *c)
 {
+	bool noncyclic = mdf_noncyclic(c);
 	uint8_t *pos = calloc(c->max_pfn, 1);
 
 	if (!pos)
 		return NULL;
 	for (size_t i = 0; i < c->nram; i++) {
 		const struct gen_range *r = &c->ram[i];
-		pfn_t s = r->start / GEN_PAGE_SIZE, e = r->end / GEN_PAGE_SIZE;
+		pfn_t s = r->start / GEN_PAGE_SIZE, e = bitmap1_end(c, r->end, noncyclic);
 		pfn_t d = (r->start + r->filesz) / GEN_PAGE_SIZE, ce = CS_DIV_ROUND_UP(r->end, GEN_PAGE_SIZE);
 
 		for (pfn_t p = s; p < e; p++)
@@ -35,7 +60,7 @@ static uint8_t *positions(const struct gen_ctx *c)
 		if (r->start % GEN_PAGE_SIZE)
 			pos[s] |= POS_PFIRST;
 		if (r->end % GEN_PAGE_SIZE)
-			pos[e] |= POS_PLAST;
+			pos[r->end / GEN_PAGE_SIZE] |= POS_PLAST;
 	}
 	return pos;
 }
@@ -46,7 +71,7 @@ static void finalize_truth(struct gen_ctx *c, const uint8_t *pos)
 	for (pfn_t p = 0; p < c->max_pfn; p++) {
 		uint8_t zero = c->truth[p] & CS_TRUTH_F_ZERO, t;
 
-		if (!(pos[p] & POS_IN1)) {
+		if (!(pos[p] & POS_IN1) || (pos[p] & POS_PLAST)) {
 			t = CS_TRUTH_HOLE | (pos[p] & POS_PLAST ? CS_TRUTH_F_PARTIAL : 0);
 		} else {
 			t = (uint8_t)gen_truth_class_of(c, p);
@@ -85,7 +110,7 @@ static bool is_compound_head(uint8_t k)
 }
 
 /*
- * makedumpfile 1.7.2, creating a kdump-compressed file (-l/-c) in one cycle:
+ * makedumpfile 1.7.2, creating a kdump-compressed file:
  * create_1st_bitmap() (memhole = max_mapnr minus the pfns each PT_LOAD covers,
  * counted per PT_LOAD, so the kernel-text PT_LOAD's pfns count twice),
  * create_2nd_bitmap() -> exclude_nodata_pages(), __exclude_unnecessary_pages()
@@ -97,11 +122,13 @@ static void emulate(const struct gen_ctx *c, const uint8_t *pos, unsigned level,
 		    uint64_t cnt[CNT_N], uint64_t *memhole)
 {
 	uint64_t covered = 0;
+	bool noncyclic = mdf_noncyclic(c);
 
 	for (size_t i = 0; i < c->nloads; i++) {
 		pfn_t s = c->loads[i].paddr / GEN_PAGE_SIZE;
-		pfn_t e = (c->loads[i].paddr + c->loads[i].memsz) / GEN_PAGE_SIZE;
-		covered += CS_MIN(e, c->max_pfn) - CS_MIN(s, c->max_pfn);
+		pfn_t e = bitmap1_end(c, c->loads[i].paddr + c->loads[i].memsz, noncyclic);
+		if (e > s && s < c->max_pfn)
+			covered += e - s;
 	}
 	*memhole = c->max_pfn - covered;
 	memset(cnt, 0, CNT_N * sizeof(*cnt));
@@ -194,8 +221,9 @@ cs_status gen_write_manifest(struct gen_ctx *c, struct cs_err *err)
 		st = cs_err_sys(err, errno, "cannot create '%s'", path);
 		goto out;
 	}
-	fprintf(f, "{\n  \"max_pfn\": %" PRIu64 ",\n  \"page_size\": %" PRIu64 ",\n  \"levels\": {\n",
-		c->max_pfn, GEN_PAGE_SIZE);
+	fprintf(f, "{\n  \"max_pfn\": %" PRIu64 ",\n  \"page_size\": %" PRIu64
+		   ",\n  \"makedumpfile_mode\": \"%s\",\n  \"levels\": {\n",
+		c->max_pfn, GEN_PAGE_SIZE, mdf_noncyclic(c) ? "non-cyclic" : "cyclic");
 	for (size_t i = 0; i < CS_ARRAY_SIZE(levels); i++) {
 		uint64_t cnt[CNT_N], memhole, excluded = 0;
 		emulate(c, pos, levels[i], excl, cnt, &memhole);
@@ -239,7 +267,7 @@ cs_status gen_write_manifest(struct gen_ctx *c, struct cs_err *err)
 		   "\", \"text_vaddr\": \"0x%" PRIx64 "\", \"text_paddr\": \"0x%" PRIx64
 		   "\", \"page_offset_base\": \"0x%" PRIx64 "\", \"vmalloc_base\": \"0x%" PRIx64
 		   "\", \"vmemmap_base\": \"0x%" PRIx64 "\", \"init_top_pgt\": \"0x%" PRIx64
-		   "\", \"mem_section\": \"0x%" PRIx64 "\", \"sections_present\": %" PRIu64 ", \"page_tables\": %zu,"
+		   "\", \"mem_section\": \"0x%" PRIx64 "\", \"sections\": %" PRIu64 ", \"page_tables\": %zu,"
 		   " \"pages_written\": %" PRIu64 ",\n    \"loads\": [",
 		c->phys_base, c->kaslr_offset, c->ktext_vaddr, c->kimage_paddr, c->page_offset_base,
 		c->vmalloc_base, c->vmemmap_base, gen_ksym(c, GEN_OFF_init_top_pgt),

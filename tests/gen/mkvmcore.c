@@ -37,7 +37,14 @@ static const char usage[] =
 	"  --osrelease STR   kernel release (default 6.1.0-56-amd64)\n"
 	"  --truth FILE      write one byte per pfn: class | flags (tests/gen/truth.h)\n"
 	"  -o FILE           the vmcore to write (required)\n"
-	"  -h, --help        this text\n";
+	"  -h, --help        this text\n"
+	"\n"
+	"usage: mkvmcore --verify-kdump KDUMPFILE --truth FILE --level L\n"
+	"\n"
+	"Check, pfn by pfn, the 1st and 2nd bitmaps and the shared-zero-page\n"
+	"descriptors of a kdump-compressed file made at dump level L from a mkvmcore\n"
+	"dump against the kept set its truth file implies (tests/gen/truth.h).\n"
+	"Exit 0 if they agree, 1 otherwise.\n";
 
 static double now(void)
 {
@@ -48,7 +55,8 @@ static double now(void)
 
 static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *help, struct cs_err *err)
 {
-	enum { O_RAM = 256, O_SEED, O_PAGING, O_MIX, O_HOLES, O_UNALIGNED, O_CPUS, O_OSREL, O_TRUTH };
+	enum { O_RAM = 256, O_SEED, O_PAGING, O_MIX, O_HOLES, O_UNALIGNED, O_CPUS, O_OSREL, O_TRUTH, O_VERIFY,
+	       O_LEVEL };
 	static const struct option longopts[] = {
 		{"ram", required_argument, NULL, O_RAM},
 		{"seed", required_argument, NULL, O_SEED},
@@ -59,6 +67,8 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 		{"cpus", required_argument, NULL, O_CPUS},
 		{"osrelease", required_argument, NULL, O_OSREL},
 		{"truth", required_argument, NULL, O_TRUTH},
+		{"verify-kdump", required_argument, NULL, O_VERIFY},
+		{"level", required_argument, NULL, O_LEVEL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -72,6 +82,7 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 	o->levels = 4;
 	o->ncpus = 2;
 	o->osrelease = "6.1.0-56-amd64";
+	o->verify_level = -1;
 	gen_mix_defaults(&o->mix);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
@@ -118,6 +129,14 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 		case 'o':
 			o->out_path = optarg;
 			break;
+		case O_VERIFY:
+			o->verify_path = optarg;
+			break;
+		case O_LEVEL:
+			o->verify_level = (int)strtol(optarg, &end, 0);
+			if (*end || end == optarg || o->verify_level < 0 || o->verify_level > 31)
+				return cs_err_set(err, CS_ERR_ARGS, "--level: '%s' is not 0..31", optarg);
+			break;
 		case 'h':
 			*help = true;
 			return CS_OK;
@@ -127,6 +146,11 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 	}
 	if (optind < argc)
 		return cs_err_set(err, CS_ERR_ARGS, "unexpected argument '%s'", argv[optind]);
+	if (o->verify_path) {
+		if (!o->truth_path || o->verify_level < 0)
+			return cs_err_set(err, CS_ERR_ARGS, "--verify-kdump needs --truth and --level");
+		return CS_OK;
+	}
 	if (!o->out_path)
 		return cs_err_set(err, CS_ERR_ARGS, "-o FILE is required");
 	if (o->ram < (256ULL << 20) || o->ram % GEN_PAGE_SIZE)
@@ -194,8 +218,18 @@ int main(int argc, char **argv)
 		ctx_deinit(&c);
 		return 0;
 	}
-	if (st == CS_OK)
+	if (st == CS_OK && c.o.verify_path) {
+		uint64_t bad = 0;
+		st = gen_verify_kdump(c.o.verify_path, c.o.truth_path, (unsigned)c.o.verify_level, &bad, &err);
+		if (st == CS_OK) {
+			printf("mkvmcore: verify: %s at -d %d: %" PRIu64 " pfns disagree with %s\n", c.o.verify_path,
+			       c.o.verify_level, bad, c.o.truth_path);
+			ctx_deinit(&c);
+			return bad ? 1 : 0;
+		}
+	} else if (st == CS_OK) {
 		st = run(&c, &err);
+	}
 	if (st != CS_OK)
 		fprintf(stderr, "mkvmcore: %s\n%s", err.msg, st == CS_ERR_ARGS ? "try 'mkvmcore --help'\n" : "");
 	ctx_deinit(&c);

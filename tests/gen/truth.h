@@ -22,9 +22,13 @@
  *   otherwise kept; then a kept page with F_ZERO is dropped when L & 1.
  * Pages with F_PARTIAL are always KERNEL (the kernel reserves partial pages),
  * so the list above needs no special case for them.
+ *
+ * A partial last page (HOLE | F_PARTIAL) is never in the output either, but
+ * makedumpfile 1.7.2 counts it as present (in the 1st bitmap, not dumpable)
+ * when it runs non-cyclic; the manifest's "makedumpfile_mode" says which.
  */
 enum cs_truth_class {
-	CS_TRUTH_HOLE = 0,          /* no PT_LOAD covers the pfn (or only its tail) */
+	CS_TRUTH_HOLE = 0,          /* no PT_LOAD covers the pfn, or only its head (partial last page) */
 	CS_TRUTH_KERNEL = 1,        /* kernel text/data, slab, page tables, reserved, vmemmap */
 	CS_TRUTH_CACHE = 2,         /* page cache without PG_private, swap cache */
 	CS_TRUTH_CACHE_PRIVATE = 3, /* page cache with PG_private */

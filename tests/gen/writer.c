@@ -1,7 +1,6 @@
 /* tests/gen/writer.c: the ELF file, laid out as the capture kernel lays out /proc/vmcore; sparse where pages are zero. */
 #include "tests/gen/gen.h"
 #include "tests/gen/truth.h"
-#include "core/arch/x86_64_paging.h"
 
 #include <elf.h>
 #include <errno.h>

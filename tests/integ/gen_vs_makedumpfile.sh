@@ -1,12 +1,15 @@
 #!/bin/bash
 # tests/integ/gen_vs_makedumpfile.sh: makedumpfile 1.7.2's page counts on mkvmcore dumps equal the manifest's, at every dump level.
 #
-# For 4- and 5-level paging, several seeds, an --unaligned dump and one with extra
-# holes (absent sections, a whole absent mem_section root), run
+# For 4- and 5-level paging, several seeds, --unaligned dumps and one with extra
+# holes (absent sections, a whole absent mem_section root), in both of
+# makedumpfile's bitmap modes (cyclic, and non-cyclic when max_mapnr % 4 == 0), run
 #   makedumpfile --dry-run --message-level 16 -d L DUMP OUT
 # for L in 0 1 2 4 8 16 31 and compare every number of its report with
-# DUMP.manifest.json. Prints "ok - ..." / "not ok - ..." per check; exit 1 on any
-# failure, 77 ("SKIP: ...") without makedumpfile.
+# DUMP.manifest.json. Then write real kdump files (-l) at some levels and check
+# them pfn by pfn against the truth file (mkvmcore --verify-kdump: 1st and 2nd
+# bitmap, shared zero page). Prints "ok - ..." / "not ok - ..." per check; exit 1
+# on any failure, 77 ("SKIP: ...") without makedumpfile.
 #
 # Environment: MKVMCORE (default build/mkvmcore), MAKEDUMPFILE (default: PATH,
 # /usr/sbin, /sbin), JOBS (parallel cases, default 2), GEN_WORKDIR (default
@@ -95,15 +98,43 @@ compare() {
 	done
 }
 
+# verify NAME LEVELS: makedumpfile -l at each level, then the per-pfn check against the truth file
+verify() {
+	local name=$1 level kd res
+	for level in $2; do
+		kd=$WORK/$name.d$level.kdump
+		rm -f "$kd"
+		if ! "$MDF" -l --message-level 1 -d "$level" "$WORK/$name.vmcore" "$kd" >"$WORK/$name.v$level.log" 2>&1; then
+			notok "$name -d $level: makedumpfile -l failed: $(grep -v '^$' "$WORK/$name.v$level.log" | tail -n1)"
+			continue
+		fi
+		if res=$("$MKV" --verify-kdump "$kd" --truth "$WORK/$name.truth" --level "$level" 2>&1); then
+			ok "$name -d $level: kdump bitmaps and zero pages = truth file, pfn by pfn"
+		else
+			notok "$name -d $level: $(tr '\n' ' ' <<<"$res")"
+		fi
+		# Negative control, once: the same file must disagree with another level's rules.
+		if [ "$level" = 31 ] && [ "$name" = l4-seed1 ]; then
+			if "$MKV" --verify-kdump "$kd" --truth "$WORK/$name.truth" --level 16 >/dev/null 2>&1; then
+				notok "negative control: a -d 31 file passed verification as -d 16"
+			else
+				ok "negative control: a -d 31 file fails verification as -d 16"
+			fi
+		fi
+		rm -f "$kd"
+	done
+}
+
 # gen NAME ARGS...: generate build/integ/.../NAME.vmcore
 gen() {
 	local name=$1
 	shift
 	if "$MKV" "$@" -o "$WORK/$name.vmcore" --truth "$WORK/$name.truth" 2>"$WORK/$name.gen.log"; then
-		local max
+		local max mode
 		max=$(sed -nE 's/.*"max_pfn": ([0-9]+).*/\1/p' "$WORK/$name.vmcore.manifest.json")
+		mode=$(sed -nE 's/.*"makedumpfile_mode": "([a-z-]+)".*/\1/p' "$WORK/$name.vmcore.manifest.json")
 		if [ "$(stat -c %s "$WORK/$name.truth")" = "$max" ]; then
-			ok "$name: generated ($*), truth file has max_pfn=$max bytes"
+			ok "$name: generated ($*), $mode, truth file has max_pfn=$max bytes"
 		else
 			notok "$name: truth file size $(stat -c %s "$WORK/$name.truth") != max_pfn $max"
 		fi
@@ -117,24 +148,28 @@ gen() {
 # cross the 3-4 GiB PCI hole (RAM above 4 GiB, a third PT_LOAD) and reach past
 # 32 GiB (an absent mem_section root); they use mostly-zero content so that
 # little is written to disk, while the small cases carry rich content.
+# NAME|LEVELS checked pfn by pfn on real kdump output|mkvmcore arguments
 CASES=(
-	"l4-seed1|--ram 1G --seed 1 --paging 4"
-	"l4-seed2|--ram 768M --seed 2 --paging 4 --mix zero=25,freezero=60"
-	"l5-seed3|--ram 1G --seed 3 --paging 5"
-	"l5-seed4|--ram 3G --seed 4 --paging 5 --mix zero=95,freezero=99.5"
-	"l4-unaligned|--ram 3200M --seed 5 --paging 4 --unaligned --mix zero=95,freezero=99.5"
-	"l5-unaligned|--ram 768M --seed 6 --paging 5 --unaligned --mix zero=30,freezero=70"
-	"l4-holes|--ram 3G --seed 7 --paging 4 --mix zero=95,freezero=99.5 --holes default,0x30000000+256M,1536M-1600M,4G+256M,4608M-40G"
+	"l4-seed1|0 1 31|--ram 1G --seed 1 --paging 4"
+	"l4-seed2|31|--ram 768M --seed 2 --paging 4 --mix zero=25,freezero=60"
+	"l5-seed3|31|--ram 1G --seed 3 --paging 5"
+	"l5-seed4|31|--ram 3G --seed 4 --paging 5 --mix zero=95,freezero=99.5"
+	"l4-unaligned|1 31|--ram 3200M --seed 5 --paging 4 --unaligned --mix zero=95,freezero=99.5"
+	"l5-unaligned|31|--ram 768M --seed 6 --paging 5 --unaligned --mix zero=30,freezero=70"
+	"l5-noncyclic|1 31|--ram 512M --seed 11 --paging 5 --unaligned --holes none"
+	"l4-noncyclic|31|--ram 1G --seed 12 --paging 4 --unaligned --holes 0x100000-0x200000"
+	"l4-holes|31|--ram 3G --seed 7 --paging 4 --mix zero=95,freezero=99.5 --holes default,0x30000000+256M,1536M-1600M,4G+256M,4608M-40G"
 )
 
-# run_case NAME ARGS: generate and compare; its "ok"/"not ok" lines go to NAME.result
+# run_case NAME LEVELS ARGS: generate, compare, verify; its "ok"/"not ok" lines go to NAME.result
 run_case() {
-	local name=$1 args=$2
+	local name=$1 vlevels=$2 args=$3
 	checks=0
 	fails=0
 	{
 		# shellcheck disable=SC2086
-		gen "$name" $args && compare "$name" "$WORK/$name.vmcore" "$WORK/$name.vmcore.manifest.json"
+		gen "$name" $args && compare "$name" "$WORK/$name.vmcore" "$WORK/$name.vmcore.manifest.json" &&
+			verify "$name" "$vlevels"
 		echo "# $checks $fails"
 	} >"$WORK/$name.result"
 	[ "${GEN_KEEP:-0}" = 1 ] || rm -f "$WORK/$name.vmcore" "$WORK/$name.truth" "$WORK/$name".d*.out
@@ -146,7 +181,8 @@ for c in "${CASES[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n
 	done
-	run_case "${c%%|*}" "${c#*|}" &
+	rest=${c#*|}
+	run_case "${c%%|*}" "${rest%%|*}" "${rest#*|}" &
 done
 wait
 for c in "${CASES[@]}"; do
@@ -159,6 +195,15 @@ for c in "${CASES[@]}"; do
 	read -r _ n f < <(grep '^# ' "$r" | tail -n1)
 	checks=$((checks + ${n:-0}))
 	fails=$((fails + ${f:-1}))
+done
+
+# Both bitmap modes of makedumpfile must have been exercised.
+for mode in cyclic non-cyclic; do
+	if grep -qs "\"makedumpfile_mode\": \"$mode\"" "$WORK"/*.vmcore.manifest.json; then
+		ok "coverage: a case ran makedumpfile in $mode mode"
+	else
+		notok "coverage: no case ran makedumpfile in $mode mode"
+	fi
 done
 
 # The comparison must be able to fail: another seed's manifest must not match this dump.

@@ -169,7 +169,7 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	};
 	static const struct cs_pfn_range want[] = {
 		{0x0, 0xa0, 0xa0}, {0x2f00, 0x3100, 0x3100}, {0x4000, 0x4002, 0x4002},
-		{0x5000, 0x5004, 0x5003}, {0x6000, 0x6008, 0x6002}, {0x7000, 0x7002, 0x7002},
+		{0x5000, 0x5003, 0x5003}, {0x6000, 0x6008, 0x6002}, {0x7000, 0x7002, 0x7002},
 	};
 	const char *vmci = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
 	uint8_t notes[2048];
@@ -207,9 +207,10 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	ok(t, vtext && len == strlen(vmci) && !memcmp(vtext, vmci, len), "VMCOREINFO found");
 	ok(t, src.have_phys_base && src.phys_base == 0x2000000, "phys_base hint 0x%" PRIx64, src.phys_base);
 	ok(t, src.have_page_offset && src.page_offset == 0xffff888000000000ULL, "page_offset hint");
-	ok(t, cs_source_has_data(&src, 0x5000) && cs_source_present(&src, 0x5003) &&
-	   !cs_source_has_data(&src, 0x5003) && !cs_source_present(&src, 0x5004),
-	   "partial first page has data, partial last page present without data");
+	/* max_mapnr 0x7002 is no multiple of 4: makedumpfile's cyclic mode floors the partial last page. */
+	ok(t, cs_source_has_data(&src, 0x5000) && cs_source_has_data(&src, 0x5002) &&
+	   !cs_source_present(&src, 0x5003),
+	   "partial first page has data, partial last page not present (cyclic-mode rule)");
 	ok(t, cs_source_has_data(&src, 0x6001) && !cs_source_has_data(&src, 0x6002) &&
 	   cs_source_present(&src, 0x6007), "pfns past p_filesz present without data");
 	ok(t, !cs_source_present(&src, 0xa0) && !cs_source_present(&src, 0x9000), "holes");

@@ -99,7 +99,10 @@ static void test_paging(struct tap *t)
 	ok_eq_u64(t, x86_canonical(0x00ff800000000000ULL, 5), 0x00ff800000000000ULL, "canonical 5L: bit 47 is not the sign");
 
 	/* Map and walk through both paging modes, with and without an SME mask. */
-	static struct toymem m;
+	struct toymem *mp = malloc(sizeof(*mp));
+	if (!ok(t, mp != NULL, "allocate the toy memory"))
+		return;
+#define m (*mp)
 	for (int levels = 4; levels <= 5; levels++) {
 		for (int s = 0; s < 2; s++) {
 			uint64_t sme = s ? 1ULL << 51 : 0;
@@ -127,6 +130,8 @@ static void test_paging(struct tap *t)
 				  "%d-level%s: unmapped PUD slot", levels, s ? " +SME" : "");
 		}
 	}
+#undef m
+	free(mp);
 }
 
 static void test_sparsemem(struct tap *t)
