@@ -174,6 +174,7 @@ check: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-tests
+	@$(MAKE) --no-print-directory SANITIZE=thread build/san-thread/unit/test_pipeline
 	@tests/run-all.sh
 
 demo: deps

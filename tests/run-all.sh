@@ -15,7 +15,7 @@ export MKVMCORE=${MKVMCORE:-$CS_BUILD/mkvmcore}
 export CS_TMP=${CS_TMP:-$CS_BUILD/test-tmp}
 export PYTHON=/usr/bin/python3
 LOGS=$CS_BUILD/test-logs
-TIERS=${TIERS:-unit asan integ realcore}
+TIERS=${TIERS:-unit asan tsan integ asan-integ realcore}
 mkdir -p "$LOGS" "$CS_TMP"
 
 pass=0 fail=0 skip=0
@@ -48,8 +48,21 @@ for tier in $TIERS; do
 			[ -x "$t" ] && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 				run_one asan "$(basename "$t")" "$t"
 		done ;;
+	tsan)
+		t=$CS_BUILD/san-thread/unit/test_pipeline
+		[ -x "$t" ] && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_one tsan test_pipeline "$t" ;;
 	integ)
 		for t in tests/integ/*.sh; do [ -x "$t" ] && run_one integ "$(basename "$t" .sh)" "$t"; done ;;
+	asan-integ)
+		# The end-to-end tests again, with coresieve built with ASan+UBSan (any report fails the run).
+		# (faults_security runs coresieve under strace, where LeakSanitizer cannot work.)
+		san=$CS_BUILD/san-address-undefined/coresieve
+		if [ -x "$san" ]; then
+			for t in cli_options dump_gen elf_out refilter split limits dmesg faults_input faults_signals; do
+				[ -x "tests/integ/$t.sh" ] && CORESIEVE=$san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+					UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_one asan-int "$t" "tests/integ/$t.sh"
+			done
+		fi ;;
 	realcore)
 		for t in tests/realcore/test_*.sh tests/kdump/test_*.sh; do
 			[ -x "$t" ] && run_one realcore "$(basename "$t" .sh)" "$t"
