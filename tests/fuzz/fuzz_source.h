@@ -36,7 +36,8 @@ static void fz_check_ranges(const struct cs_source *src)
 		FZ_ASSERT(i == 0 || r->start >= prev_end);
 		prev_end = r->end;
 	}
-	FZ_ASSERT(src->max_pfn == (src->nr_ranges ? src->ranges[src->nr_ranges - 1].end : 0));
+	/* max_mapnr may cover one more, partial page that the 1st bitmap leaves out. */
+	FZ_ASSERT(src->max_pfn >= (src->nr_ranges ? src->ranges[src->nr_ranges - 1].end : 0));
 	if (src->vmcoreinfo_size)
 		FZ_ASSERT(src->vmcoreinfo_off <= src->notes_size &&
 			  src->vmcoreinfo_size <= src->notes_size - src->vmcoreinfo_off);
