@@ -3,13 +3,29 @@
 #
 #   bench/run.sh INPUT [ROUNDS]
 #
-# For each case (codec x dump level) both tools run ROUNDS times, alternating, writing to
-# OUTDIR (default build/bench-out, on the same file system as INPUT is best). Reported per
-# tool: median wall time, median CPU time (user+sys), peak RSS (/usr/bin/time -v), output
-# bytes, and coresieve/makedumpfile ratios against makedumpfile's best thread setting.
-# Environment: CASES="-l:31 -l:1 -c:31 -z:31 ...", THREADS (coresieve --num-threads,
-# default: online CPUs), MDF_THREADS (makedumpfile's threaded variant, default 2),
-# DRY=1 adds the --dry-run classification pass.
+# For each case (codec x dump level) every variant runs ROUNDS times, the variants
+# alternating within a round so that background load hits them alike:
+#   cs tN    coresieve --num-threads N, for each N in CS_THREADS
+#   mdf      makedumpfile (serial)
+#   mdf t2   makedumpfile --num-threads MDF_THREADS
+# Each run writes to OUTDIR (default build/bench-out; put it on the file system you
+# care about), after a `sync` so that the previous run's writeback does not overlap it;
+# the output is deleted afterwards. Reported per variant: median wall time, median CPU
+# time (user+sys), peak RSS (max over rounds, /usr/bin/time %M), output bytes; then
+# coresieve/makedumpfile ratios against makedumpfile's best variant (lowest median wall)
+# and, for -z, against makedumpfile's best -l at the same level (the "-z is smaller than
+# -l at no more time" goal). coresieve fsyncs its output before exiting; makedumpfile
+# does not, so coresieve's wall time includes getting the dump onto the disk.
+#
+# Environment:
+#   CASES="-l:31 -c:31 -z:31 -l:1 ..."  codec:level pairs ("-"/none = uncompressed)
+#   CS_THREADS="1 2"   coresieve thread counts (default: 1 and the online CPUs)
+#   MDF_THREADS=2      makedumpfile's threaded variant ("" to skip it)
+#   DRY=1              also the --dry-run -d 31 classification pass; DRY=only: just that
+#   WARM=1             before every case, an untimed coresieve --dry-run at its level reads what
+#                      the case reads into the page cache (0: skip, for inputs larger than RAM)
+#   OUTDIR, CORESIEVE, MAKEDUMPFILE  paths
+# Results: OUTDIR/results.tsv (one line per run) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 INPUT=${1:?usage: bench/run.sh INPUT [ROUNDS]}
@@ -17,82 +33,138 @@ ROUNDS=${2:-3}
 OUT=${OUTDIR:-build/bench-out}
 CS=${CORESIEVE:-build/coresieve}
 MDF=${MAKEDUMPFILE:-makedumpfile}
-CASES=${CASES:--l:31 -l:1 -c:31 -c:1 -z:31 -z:1}
-THREADS=${THREADS:-$(nproc)}
-MDF_THREADS=${MDF_THREADS:-2}
+CASES=${CASES:--l:31 -c:31 -z:31 -l:1 -c:1}
+NCPU=$(nproc)
+CS_THREADS=${CS_THREADS:-$( [ "$NCPU" -gt 1 ] && echo "1 $NCPU" || echo 1)}
+MDF_THREADS=${MDF_THREADS-2}
+DRY=${DRY:-0}
+WARM=${WARM:-1}
 mkdir -p "$OUT"
 RES=$OUT/results.tsv
 : > "$RES"
 
 mdf_has() { # codec flag -> is it built into makedumpfile?
 	case $1 in
-	-c) return 0 ;;
+	-c | none) return 0 ;;
 	-l) "$MDF" -v 2>&1 | grep -q 'lzo.*enabled' ;;
 	-p) "$MDF" -v 2>&1 | grep -q 'snappy.*enabled' ;;
 	-z) "$MDF" -v 2>&1 | grep -q 'zstd.*enabled' ;;
+	*) return 1 ;;
 	esac
 }
 
-run() { # label outfile cmd... ; appends "label wall cpu rss bytes" to RES
+run() { # label outfile cmd... ; appends "label wall cpu rss bytes load" to RES
 	local label=$1 outf=$2; shift 2
 	rm -f "$outf"
 	sync
+	local load
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	/usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" ||
 		{ echo "FAILED: $*" >&2; tail -5 "$OUT/stderr.txt" >&2; return 1; }
 	read -r wall user sys rss < "$OUT/time.txt"
 	local bytes=0
 	[ -f "$outf" ] && bytes=$(stat -c %s "$outf")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$(awk "BEGIN{print $user + $sys}")" "$rss" "$bytes" >> "$RES"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$(awk "BEGIN{print $user + $sys}")" \
+		"$rss" "$bytes" "$load" >> "$RES"
 	rm -f "$outf"
 }
 
-echo "input: $INPUT ($(du -h --apparent-size "$INPUT" | cut -f1) apparent, $(du -h "$INPUT" | cut -f1) on disk)"
-echo "rounds: $ROUNDS; coresieve threads: $THREADS; makedumpfile threaded variant: $MDF_THREADS"
-cat "$INPUT" > /dev/null # warm the page cache once, so that every run reads from memory
+warm() { # level: bring what this level reads (mem_map, kept pages) into the page cache, untimed
+	[ "$WARM" = 1 ] && "$CS" -d "$1" --dry-run --message-level 0 "$INPUT" "$OUT/warm" > /dev/null
+	return 0
+}
 
-for case in $CASES; do
-	codec=${case%%:*} level=${case##*:}
-	for r in $(seq "$ROUNDS"); do
-		run "cs $codec -d $level" "$OUT/cs.out" "$CS" $codec -d "$level" --message-level 0 \
-			--num-threads "$THREADS" "$INPUT" "$OUT/cs.out"
-		if mdf_has "$codec"; then
-			run "mdf $codec -d $level" "$OUT/mdf.out" "$MDF" $codec -d "$level" --message-level 0 \
-				"$INPUT" "$OUT/mdf.out"
-			run "mdf $codec -d $level threads" "$OUT/mdf.out" "$MDF" $codec -d "$level" \
-				--message-level 0 --num-threads "$MDF_THREADS" "$INPUT" "$OUT/mdf.out"
-		fi
+echo "input: $INPUT ($(du -h --apparent-size "$INPUT" | cut -f1) apparent, $(du -h "$INPUT" | cut -f1) on disk)"
+echo "machine: $NCPU CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, kernel $(uname -r)"
+echo "tools: $("$CS" -v 2>&1 | head -1); $("$MDF" -v 2>&1 | head -1)"
+echo "rounds: $ROUNDS; coresieve threads: $CS_THREADS; makedumpfile threaded variant: ${MDF_THREADS:-none}"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "$DRY" != only ]; then
+	for case in $CASES; do
+		codec=${case%%:*} level=${case##*:}
+		cflag=$codec
+		[ "$codec" = none ] && cflag=
+		warm "$level"
+		for r in $(seq "$ROUNDS"); do
+			for t in $CS_THREADS; do
+				run "cs $codec -d $level t$t" "$OUT/cs.out" "$CS" $cflag -d "$level" \
+					--message-level 0 --num-threads "$t" "$INPUT" "$OUT/cs.out"
+			done
+			if mdf_has "$codec"; then
+				run "mdf $codec -d $level" "$OUT/mdf.out" "$MDF" $cflag -d "$level" \
+					--message-level 0 "$INPUT" "$OUT/mdf.out"
+				if [ -n "$MDF_THREADS" ]; then
+					run "mdf $codec -d $level t$MDF_THREADS" "$OUT/mdf.out" "$MDF" $cflag \
+						-d "$level" --message-level 0 --num-threads "$MDF_THREADS" \
+						"$INPUT" "$OUT/mdf.out"
+				fi
+			fi
+		done
 	done
-done
-if [ "${DRY:-0}" = 1 ]; then
+fi
+if [ "$DRY" != 0 ]; then
+	warm 31
 	for r in $(seq "$ROUNDS"); do
-		run "cs dry-run -d 31" "$OUT/none" "$CS" -d 31 --dry-run --message-level 0 "$INPUT" "$OUT/none"
+		run "cs dry-run -d 31 t$NCPU" "$OUT/none" "$CS" -d 31 --dry-run --message-level 0 "$INPUT" "$OUT/none"
 		run "mdf dry-run -d 31" "$OUT/none" "$MDF" -d 31 --dry-run --message-level 0 "$INPUT" "$OUT/none"
 	done
 fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 
 /usr/bin/python3 - "$RES" <<'PY'
-import sys, statistics, collections
+import sys, statistics, collections, re
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    label, wall, cpu, rss, size = line.rstrip("\n").split("\t")
-    rows[label].append((float(wall), float(cpu), int(rss), int(size)))
+    label, wall, cpu, rss, size, load = line.rstrip("\n").split("\t")
+    rows[label].append((float(wall), float(cpu), int(rss), int(size), float(load)))
 med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
-           max(r[2] for r in v), v[0][3]) for k, v in rows.items()}
-print(f"{'case':<28}{'wall s':>9}{'cpu s':>9}{'rss MiB':>9}{'bytes':>14}")
-for k, (w, c, rss, size) in med.items():
-    print(f"{k:<28}{w:>9.2f}{c:>9.2f}{rss/1024:>9.1f}{size:>14}")
+           max(r[2] for r in v), v[0][3], statistics.median(r[4] for r in v), len(v))
+       for k, v in rows.items()}
+print(f"{'variant':<26}{'wall s':>9}{'cpu s':>9}{'rss MiB':>9}{'bytes':>13}{'load':>6}{'n':>3}")
+for k, (w, c, rss, size, load, n) in med.items():
+    print(f"{k:<26}{w:>9.2f}{c:>9.2f}{rss/1024:>9.1f}{size:>13}{load:>6.1f}{n:>3}")
+
+def case_of(k):  # "cs -l -d 31 t2" -> ("cs", "-l -d 31")
+    tool, rest = k.split(" ", 1)
+    rest = re.sub(r" t\d+$", "", rest)
+    return tool, rest
+
+def mdf_best(case):
+    c = [(k, med[k]) for k in med if case_of(k) == ("mdf", case)]
+    return min(c, key=lambda kv: kv[1][0]) if c else None
+
+def variant(label):  # "mdf -l -d 31 t2" -> "t2", "mdf -l -d 31" -> "serial"
+    m = re.search(r" (t\d+)$", label)
+    return m.group(1) if m else "serial"
+
+def ratio_line(k, best, vs):
+    w, c, rss, size = med[k][:4]
+    b = best[1]
+    print(f"{k:<26}{vs:>12}{w/b[0]:>8.2f}{c/max(b[1],1e-9):>8.2f}{rss/b[2]:>8.2f}"
+          f"{(size/b[3] if b[3] else 0):>9.3f}")
+
+hdr = f"{'variant':<26}{'vs mdf':>12}{'wall':>8}{'cpu':>8}{'rss':>8}{'bytes':>9}"
 print()
-print(f"{'ratio cs/mdf (best mdf)':<28}{'wall':>9}{'cpu':>9}{'rss':>9}{'bytes':>14}")
+print("coresieve / makedumpfile's best variant (lowest median wall) for the same case")
+print(hdr)
 for k in med:
-    if not k.startswith("cs "):
+    tool, case = case_of(k)
+    if tool != "cs":
         continue
-    rest = k[3:]
-    cands = [med[m] for m in (f"mdf {rest}", f"mdf {rest} threads") if m in med]
-    if not cands:
-        print(f"{rest:<28}{'(makedumpfile lacks this codec)':>41}")
-        continue
-    best = min(cands, key=lambda t: t[0])
-    w, c, rss, size = med[k]
-    print(f"{rest:<28}{w/best[0]:>9.2f}{c/max(best[1],1e-9):>9.2f}{rss/best[2]:>9.2f}"
-          f"{(size/best[3] if best[3] else 0):>14.3f}")
+    best = mdf_best(case)
+    if best:
+        ratio_line(k, best, variant(best[0]))
+    elif not case.startswith("-z "):
+        print(f"{k:<26}  (makedumpfile lacks this case)")
+zs = [k for k in med if case_of(k)[0] == "cs" and case_of(k)[1].startswith("-z ")]
+if zs:
+    print()
+    print("coresieve -z / makedumpfile's best -l variant at the same level")
+    print(hdr)
+    for k in zs:
+        best = mdf_best(case_of(k)[1].replace("-z ", "-l ", 1))
+        if best:
+            ratio_line(k, best, "-l " + variant(best[0]))
 PY

@@ -15,11 +15,24 @@
  *  - zlib's deflate at level 1 with one z_stream per worker, reset per page
  *    (makedumpfile@aa5ee50 measured ~30% from reusing the stream); its output
  *    is byte-identical to makedumpfile -c.
- *  - libdeflate's zlib compressor at level 1: on kernel-like pages
- *    (test_codec "zlib speed" case) it is several times faster than zlib and
- *    its output is no larger, so it is the default when built. Define
+ *  - libdeflate's zlib compressor: the default when built. Define
  *    CS_ZLIB_PREFER_ZLIB to get makedumpfile's exact bytes instead.
+ *
+ * The libdeflate level (LIBDEFLATE_DEFAULT_LEVEL, used unless
+ * --compress-level says otherwise) is 2, from bench/codec_bench on the pages
+ * makedumpfile -d 31 keeps of a real Debian 6.1 dump (15685 non-zero pages,
+ * one thread; docs/performance.md):
+ *     zlib 1 (makedumpfile)  1.000x bytes  1.00x CPU
+ *     libdeflate 1           1.024x bytes  0.45x CPU
+ *     libdeflate 2           0.969x bytes  0.66x CPU
+ *     libdeflate 3           0.968x bytes  0.69x CPU
+ *     libdeflate 6           0.940x bytes  0.91x CPU
+ * Level 1 would make -c dumps larger than makedumpfile's; level 2 makes them
+ * 3% smaller and still costs a third less CPU (libdeflate spends ~10 us per
+ * call on setup, a large share for a 4 KiB page, so the gap to zlib is
+ * smaller than on big buffers). Level 3 buys nothing more on real pages.
  */
+#define LIBDEFLATE_DEFAULT_LEVEL 2
 
 struct zlib_state {
 	z_stream zs;
@@ -92,7 +105,7 @@ static cs_status zlib_decompress(const void *src, size_t n, void *dst, size_t pa
 #ifdef HAVE_LIBDEFLATE
 static void *ld_state_new(int level)
 {
-	return libdeflate_alloc_compressor(level ? level : 1);
+	return libdeflate_alloc_compressor(level ? level : LIBDEFLATE_DEFAULT_LEVEL);
 }
 
 static void ld_state_free(void *state)
@@ -111,7 +124,7 @@ const struct cs_codec cs_codec_zlib_libdeflate = {
 	.name = "zlib",
 	.cli_flag = 'c',
 	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = 1,
+	.default_level = LIBDEFLATE_DEFAULT_LEVEL,
 	.bound = zlib_bound,
 	.state_new = ld_state_new,
 	.state_free = ld_state_free,
@@ -137,7 +150,7 @@ const struct cs_codec cs_codec_zlib = {
 	.name = "zlib",
 	.cli_flag = 'c',
 	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = 1,
+	.default_level = LIBDEFLATE_DEFAULT_LEVEL,
 	.bound = zlib_bound,
 	.state_new = ld_state_new,
 	.state_free = ld_state_free,
