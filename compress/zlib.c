@@ -34,6 +34,15 @@
  */
 #define LIBDEFLATE_DEFAULT_LEVEL 2
 
+/* One table row per back end: both write RFC 1950 streams that zlib's uncompress() reads. */
+#define ZLIB_CODEC(level, impl)                                                            \
+	{                                                                                  \
+		.name = "zlib", .cli_flag = 'c', .kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,    \
+		.default_level = (level), .bound = zlib_bound, .state_new = impl##_state_new, \
+		.state_free = impl##_state_free, .compress = impl##_compress,                 \
+		.decompress = zlib_decompress,                                              \
+	}
+
 struct zlib_state {
 	z_stream zs;
 	int level;
@@ -120,55 +129,15 @@ static size_t ld_compress(void *state, const void *src, size_t n, void *dst, siz
 	return libdeflate_zlib_compress(state, src, n, dst, cap < n ? cap : n - 1);
 }
 
-const struct cs_codec cs_codec_zlib_libdeflate = {
-	.name = "zlib",
-	.cli_flag = 'c',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = LIBDEFLATE_DEFAULT_LEVEL,
-	.bound = zlib_bound,
-	.state_new = ld_state_new,
-	.state_free = ld_state_free,
-	.compress = ld_compress,
-	.decompress = zlib_decompress,
-};
+const struct cs_codec cs_codec_zlib_libdeflate = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, ld);
 #endif
 
-const struct cs_codec cs_codec_zlib_zlib = {
-	.name = "zlib",
-	.cli_flag = 'c',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = 1,
-	.bound = zlib_bound,
-	.state_new = zz_state_new,
-	.state_free = zz_state_free,
-	.compress = zz_compress,
-	.decompress = zlib_decompress,
-};
+const struct cs_codec cs_codec_zlib_zlib = ZLIB_CODEC(1, zz);
 
 #if defined(HAVE_LIBDEFLATE) && !defined(CS_ZLIB_PREFER_ZLIB)
-const struct cs_codec cs_codec_zlib = {
-	.name = "zlib",
-	.cli_flag = 'c',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = LIBDEFLATE_DEFAULT_LEVEL,
-	.bound = zlib_bound,
-	.state_new = ld_state_new,
-	.state_free = ld_state_free,
-	.compress = ld_compress,
-	.decompress = zlib_decompress,
-};
+const struct cs_codec cs_codec_zlib = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, ld);
 #else
-const struct cs_codec cs_codec_zlib = {
-	.name = "zlib",
-	.cli_flag = 'c',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,
-	.default_level = 1,
-	.bound = zlib_bound,
-	.state_new = zz_state_new,
-	.state_free = zz_state_free,
-	.compress = zz_compress,
-	.decompress = zlib_decompress,
-};
+const struct cs_codec cs_codec_zlib = ZLIB_CODEC(1, zz);
 #endif
 
 #else
