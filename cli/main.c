@@ -127,11 +127,15 @@ static int fail(struct cli *cli, const struct cs_err *err)
 	return finish(cli, err->status == CS_ERR_RELEASE ? EXIT_WRONG_RELEASE : EXIT_FAIL);
 }
 
-static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg)
+/* A job's configuration from the options; the input is the first file unless the mode says more. */
+static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err *err)
 {
 	const struct cs_options *o = &cli->opts;
 
+	cs_err_clear(err);
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->inputs = o->files;
+	cfg->nr_inputs = 1;
 	cfg->use_mmap = !o->non_mmap;
 	cfg->force = o->force;
 	cfg->dry_run = o->dry_run;
@@ -227,10 +231,7 @@ static int run_split(struct cli *cli)
 	struct cs_err err;
 	cs_status st;
 
-	cs_err_clear(&err);
-	fill_job_cfg(cli, &cfg);
-	cfg.inputs = cli->opts.files;
-	cfg.nr_inputs = 1;
+	fill_job_cfg(cli, &cfg, &err);
 	cfg.outputs = cli->opts.files + 1;
 	cfg.nr_outputs = (size_t)cli->opts.nr_files - 1;
 	st = cs_job_dump(&cfg, &res, &err);
@@ -244,9 +245,7 @@ static int run_reassemble(struct cli *cli)
 	struct cs_job_cfg cfg;
 	struct cs_err err;
 
-	cs_err_clear(&err);
-	fill_job_cfg(cli, &cfg);
-	cfg.inputs = cli->opts.files;
+	fill_job_cfg(cli, &cfg, &err);
 	cfg.nr_inputs = (size_t)cli->opts.nr_files - 1;
 	cfg.output = cli->opts.files[cli->opts.nr_files - 1];
 	if (cs_job_reassemble(&cfg, &err) != CS_OK)
@@ -262,10 +261,8 @@ static int run_dump(struct cli *cli)
 	struct cs_err err;
 	cs_status st;
 
-	cs_err_clear(&err);
-	fill_job_cfg(cli, &cfg);
+	fill_job_cfg(cli, &cfg, &err);
 	/* Several inputs are the pieces of a split dump; the last name is the output. */
-	cfg.inputs = cli->opts.files;
 	cfg.nr_inputs = (size_t)cli->opts.nr_files - (cli->opts.flatten ? 0 : 1);
 	cfg.output = cli->opts.flatten ? NULL : cli->opts.files[cli->opts.nr_files - 1];
 	st = cs_job_dump(&cfg, &res, &err);
@@ -283,10 +280,7 @@ static int run_mem_usage(struct cli *cli)
 	struct cs_report rep;
 	cs_status st;
 
-	cs_err_clear(&err);
-	fill_job_cfg(cli, &cfg);
-	cfg.inputs = cli->opts.files;
-	cfg.nr_inputs = 1;
+	fill_job_cfg(cli, &cfg, &err);
 	st = cs_job_mem_usage(&cfg, &res, &err);
 	if (st != CS_OK)
 		return fail(cli, &err);
@@ -313,10 +307,7 @@ static int run_dmesg(struct cli *cli)
 	struct cs_job_cfg cfg;
 	struct cs_err err;
 
-	cs_err_clear(&err);
-	fill_job_cfg(cli, &cfg);
-	cfg.inputs = cli->opts.files;
-	cfg.nr_inputs = 1;
+	fill_job_cfg(cli, &cfg, &err);
 	if (cs_job_dmesg(&cfg, cli->opts.files[1], &err) != CS_OK)
 		return fail(cli, &err);
 	say(cli, CS_ML_COMMON, "\nThe dmesg log is saved to %s.\n", cli->opts.files[1]);

@@ -174,28 +174,11 @@ static cs_status add_seg(struct cs_elf_plan *p, const struct plan_seg *s, struct
 	return CS_OK;
 }
 
-/* The range of src holding pfn, or NULL. */
-static const struct cs_pfn_range *range_of(const struct cs_source *src, pfn_t pfn)
-{
-	size_t lo = 0, hi = src->nr_ranges;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (src->ranges[mid].start <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || pfn >= src->ranges[lo - 1].end)
-		return NULL;
-	return &src->ranges[lo - 1];
-}
-
 /* Does every pfn of [a, b) have data in the input (so its original contents can be copied)? */
 static bool run_has_data(const struct cs_source *src, pfn_t a, pfn_t b)
 {
 	while (a < b) {
-		const struct cs_pfn_range *r = range_of(src, a);
+		const struct cs_pfn_range *r = cs_source_range_of(src, a);
 		pfn_t stop;
 
 		if (!r || a >= r->data_end)
@@ -440,48 +423,37 @@ static int by_paddr_cmp(const void *a, const void *b, void *arg)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+/* Copy a GElf_Ehdr into the class-specific Elf32/64_Ehdr type T at buf; the fields fit (checked by the planner). */
+#define PUT_EHDR(T, eh, buf)                                                                \
+	do {                                                                                \
+		T h_;                                                                       \
+		memset(&h_, 0, sizeof(h_));                                                 \
+		memcpy(h_.e_ident, (eh)->e_ident, EI_NIDENT);                               \
+		h_.e_type = (eh)->e_type;                                                   \
+		h_.e_machine = (eh)->e_machine;                                             \
+		h_.e_version = (eh)->e_version;                                             \
+		h_.e_entry = (eh)->e_entry;                                                 \
+		h_.e_phoff = (eh)->e_phoff;                                                 \
+		h_.e_shoff = (eh)->e_shoff;                                                 \
+		h_.e_flags = (eh)->e_flags;                                                 \
+		h_.e_ehsize = (eh)->e_ehsize;                                               \
+		h_.e_phentsize = (eh)->e_phentsize;                                         \
+		h_.e_phnum = (eh)->e_phnum;                                                 \
+		h_.e_shentsize = (eh)->e_shentsize;                                         \
+		h_.e_shnum = (eh)->e_shnum;                                                 \
+		h_.e_shstrndx = (eh)->e_shstrndx;                                           \
+		memcpy((buf), &h_, sizeof(h_));                                             \
+	} while (0)
+
 /* Serialise the ELF header into buf (class of the plan). */
 static size_t put_ehdr(const struct elf_writer *w, const GElf_Ehdr *eh, uint8_t *buf)
 {
 	if (w->elf64) {
-		Elf64_Ehdr h;
-		memset(&h, 0, sizeof(h));
-		memcpy(h.e_ident, eh->e_ident, EI_NIDENT);
-		h.e_type = eh->e_type;
-		h.e_machine = eh->e_machine;
-		h.e_version = (Elf64_Word)eh->e_version;
-		h.e_entry = eh->e_entry;
-		h.e_phoff = eh->e_phoff;
-		h.e_shoff = eh->e_shoff;
-		h.e_flags = eh->e_flags;
-		h.e_ehsize = eh->e_ehsize;
-		h.e_phentsize = eh->e_phentsize;
-		h.e_phnum = eh->e_phnum;
-		h.e_shentsize = eh->e_shentsize;
-		h.e_shnum = eh->e_shnum;
-		h.e_shstrndx = eh->e_shstrndx;
-		memcpy(buf, &h, sizeof(h));
-		return sizeof(h);
-	} else {
-		Elf32_Ehdr h;
-		memset(&h, 0, sizeof(h));
-		memcpy(h.e_ident, eh->e_ident, EI_NIDENT);
-		h.e_type = eh->e_type;
-		h.e_machine = eh->e_machine;
-		h.e_version = (Elf32_Word)eh->e_version;
-		h.e_entry = (Elf32_Addr)eh->e_entry;
-		h.e_phoff = (Elf32_Off)eh->e_phoff;
-		h.e_shoff = (Elf32_Off)eh->e_shoff;
-		h.e_flags = eh->e_flags;
-		h.e_ehsize = eh->e_ehsize;
-		h.e_phentsize = eh->e_phentsize;
-		h.e_phnum = eh->e_phnum;
-		h.e_shentsize = eh->e_shentsize;
-		h.e_shnum = eh->e_shnum;
-		h.e_shstrndx = eh->e_shstrndx;
-		memcpy(buf, &h, sizeof(h));
-		return sizeof(h);
+		PUT_EHDR(Elf64_Ehdr, eh, buf);
+		return sizeof(Elf64_Ehdr);
 	}
+	PUT_EHDR(Elf32_Ehdr, eh, buf);
+	return sizeof(Elf32_Ehdr);
 }
 
 static size_t put_phdr(const struct elf_writer *w, const GElf_Phdr *ph, uint8_t *buf)

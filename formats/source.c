@@ -94,8 +94,7 @@ void cs_source_close(struct cs_source *src)
 	memset(src, 0, sizeof(*src));
 }
 
-/* The range containing pfn, or NULL. */
-static const struct cs_pfn_range *find_range(const struct cs_source *src, pfn_t pfn)
+const struct cs_pfn_range *cs_source_range_of(const struct cs_source *src, pfn_t pfn)
 {
 	size_t lo = 0, hi = src->nr_ranges;
 
@@ -113,12 +112,12 @@ static const struct cs_pfn_range *find_range(const struct cs_source *src, pfn_t 
 
 bool cs_source_present(const struct cs_source *src, pfn_t pfn)
 {
-	return find_range(src, pfn) != NULL;
+	return cs_source_range_of(src, pfn) != NULL;
 }
 
 bool cs_source_has_data(const struct cs_source *src, pfn_t pfn)
 {
-	const struct cs_pfn_range *r = find_range(src, pfn);
+	const struct cs_pfn_range *r = cs_source_range_of(src, pfn);
 
 	return r && pfn < r->data_end && (!src->dumpable || cs_bitmap_test(src->dumpable, pfn));
 }

@@ -125,6 +125,8 @@ cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t
 			 bool use_mmap, struct cs_err *err);
 void cs_source_close(struct cs_source *src);
 
+/* The present range holding pfn, or NULL (binary search). */
+const struct cs_pfn_range *cs_source_range_of(const struct cs_source *src, pfn_t pfn);
 /* True if pfn lies in a present range (1st bitmap). */
 bool cs_source_present(const struct cs_source *src, pfn_t pfn);
 /* True if pfn has data in the input (present, below data_end, and dumpable). */

@@ -26,3 +26,26 @@ scratch() {
 	local d="$CS_TMP/$(basename "$0" .sh)"
 	rm -rf "$d"; mkdir -p "$d"; echo "$d"
 }
+
+# Debian's makedumpfile (the oracle), or empty when it is not installed.
+MDF=$(command -v makedumpfile || true)
+[ -n "$MDF" ] || [ ! -x /usr/sbin/makedumpfile ] || MDF=/usr/sbin/makedumpfile
+
+# private_workdir NAME SIZE: W = a folder of our own (two runs of a test may overlap), a
+# tmpfs of SIZE when root so fsync'd dumps cost no disk time. On exit the tmpfs and any
+# file systems mounted at $W/fs* go; when a check failed the logs are kept in $W.logs.
+private_workdir() {
+	mkdir -p "$CS_TMP"
+	W=$(mktemp -d "$CS_TMP/$1.XXXXXX")
+	[ "$(id -u)" = 0 ] && mount -t tmpfs -o "size=$2,mode=0700" "coresieve-$1" "$W" 2>/dev/null
+	trap private_workdir_cleanup EXIT
+}
+private_workdir_cleanup() {
+	local m
+	for m in "$W"/fs*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
+	if mountpoint -q "$W" 2>/dev/null; then
+		if [ "$T_FAILED" != 0 ]; then mkdir -p "$W.logs" && cp "$W"/*.log "$W.logs"/ 2>/dev/null; fi
+		umount "$W"
+	fi
+	[ "$T_FAILED" != 0 ] || rm -rf "$W"
+}

@@ -10,25 +10,8 @@
 [ -x "$CORESIEVE" ] || skip_all "$CORESIEVE is not built"
 [ -x "$MKVMCORE" ] || skip_all "$MKVMCORE is not built"
 "$PYTHON" -c 'import kdumpfile' 2>/dev/null || skip_all "python3-libkdumpfile is not installed"
-MDF=$(command -v makedumpfile || true)
-[ -n "$MDF" ] || [ ! -x /usr/sbin/makedumpfile ] || MDF=/usr/sbin/makedumpfile
 C=$CORESIEVE
-mkdir -p "$CS_TMP"
-# A folder of our own: two runs of this test may overlap.
-W=$(mktemp -d "$CS_TMP/limits.XXXXXX")
-# Scratch on a tmpfs (root only): the dumps are fsync'd, the disk need not be involved.
-[ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2g,mode=0700 coresieve-limits "$W" 2>/dev/null
-# On the way out the tmpfs goes; when a check failed its logs are kept in $W.logs.
-cleanup() {
-	local m
-	for m in "$W"/fs*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
-	if mountpoint -q "$W" 2>/dev/null; then
-		if [ "$T_FAILED" != 0 ]; then mkdir -p "$W.logs" && cp "$W"/*.log "$W.logs"/ 2>/dev/null; fi
-		umount "$W"
-	fi
-	[ "$T_FAILED" != 0 ] || rm -rf "$W"
-}
-trap cleanup EXIT
+private_workdir limits 2g
 
 # kverify OUT SOURCE: "status S level L readable R lost X bad B" through libkdumpfile
 kverify() {

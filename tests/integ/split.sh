@@ -4,24 +4,8 @@
 
 [ -x "$CORESIEVE" ] || skip_all "$CORESIEVE is not built"
 [ -x "$MKVMCORE" ] || skip_all "$MKVMCORE is not built"
-MDF=$(command -v makedumpfile || true)
-[ -n "$MDF" ] || [ ! -x /usr/sbin/makedumpfile ] || MDF=/usr/sbin/makedumpfile
 C=$CORESIEVE
-mkdir -p "$CS_TMP"
-# A folder of our own: two runs of this test may overlap.
-W=$(mktemp -d "$CS_TMP/split.XXXXXX")
-[ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2g,mode=0700 coresieve-split "$W" 2>/dev/null
-# On the way out the tmpfs goes; when a check failed its logs are kept in $W.logs.
-cleanup() {
-	local m
-	for m in "$W"/fs*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
-	if mountpoint -q "$W" 2>/dev/null; then
-		if [ "$T_FAILED" != 0 ]; then mkdir -p "$W.logs" && cp "$W"/*.log "$W.logs"/ 2>/dev/null; fi
-		umount "$W"
-	fi
-	[ "$T_FAILED" != 0 ] || rm -rf "$W"
-}
-trap cleanup EXIT
+private_workdir split 2g
 
 # pieceinfo FILE...: "split start end kept" per piece, then "same-bitmaps yes|no"
 pieceinfo() {
