@@ -151,6 +151,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->vmlinux = o->vmlinux;
 	cfg->partial_dmesg = o->partial_dmesg;
 	cfg->splitblock_size = o->splitblock_kib * 1024;
+	cfg->cyclic_buffer_kib = o->cyclic_buffer_kib;
 	cfg->hooks.arg = cli;
 	cfg->hooks.step = hook_step;
 	cfg->hooks.progress = hook_progress;
@@ -173,6 +174,7 @@ static void to_report(const struct cs_job_result *res, struct cs_report *r)
 	r->hwpoison = res->stats.hwpoison;
 	r->offline = res->stats.offline;
 	r->kept_unverified = res->stats.kept_unverified;
+	r->cycles = res->cycles;
 	r->write_bytes = res->write_bytes;
 	r->dump_level = res->dump_level;
 	r->elf = res->elf;

@@ -85,10 +85,11 @@ cs_status cs_report_write_json(const char *path, const struct cs_report *r, stru
 		       ", \"zero\": %" PRIu64 ", \"cache\": %" PRIu64 ", \"cache_private\": %" PRIu64
 		       ", \"user\": %" PRIu64 ", \"free\": %" PRIu64 ", \"hwpoison\": %" PRIu64
 		       ", \"offline\": %" PRIu64 ", \"kept_unverified\": %" PRIu64
-		       ", \"remaining\": %" PRIu64 "}, \"write_bytes\": %" PRIu64 "}\n",
+		       ", \"remaining\": %" PRIu64 "}, \"write_bytes\": %" PRIu64
+		       ", \"cycles\": %" PRIu64 "}\n",
 		       r->dump_level, r->total, r->hole, r->zero, r->cache, r->cache_private, r->user,
 		       r->free, r->hwpoison, r->offline, r->kept_unverified, cs_report_remaining(r),
-		       r->write_bytes);
+		       r->write_bytes, r->cycles);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return cs_err_sys(err, errno, "cannot create the report file '%s'", path);

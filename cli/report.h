@@ -23,6 +23,7 @@ struct cs_report {
 	bool elf;
 	uint64_t elf_excluded;    /* pages actually dropped in ELF format */
 	uint32_t page_size;
+	uint64_t cycles;          /* cyclic mode: windows processed (0: bitmaps kept whole) */
 };
 
 uint64_t cs_report_excluded(const struct cs_report *r);

@@ -6,6 +6,7 @@
 #include "core/dmesg.h"
 #include "core/kernel.h"
 #include "core/pipeline.h"
+#include "core/scan.h"
 #include "formats/dwarf_layout.h"
 #include "formats/elf_write.h"
 #include "formats/kdump_format.h"
@@ -35,6 +36,14 @@ struct job {
 	struct cs_kernel kernel;
 	bool kernel_init;
 	struct cs_bitmap bitmap1, bitmap2;
+	pfn_t max_mapnr;          /* pfns the bitmaps describe */
+	/*
+	 * Cyclic mode (window_pfns != 0): the bitmaps hold one window of
+	 * window_pfns pfns, refilled by the scanner for every window.
+	 */
+	pfn_t window_pfns;
+	struct cs_scanner *scanner;
+	struct cs_page_stats window_stats; /* counts of the second pass (discarded) */
 	struct cs_sink *sink;
 	struct cs_sink **pieces; /* --split: one sink per cfg->outputs[i] */
 };
@@ -69,6 +78,8 @@ static void job_cleanup(struct job *job)
 {
 	cs_sink_destroy(job->sink);
 	job->sink = NULL;
+	cs_scanner_close(job->scanner);
+	job->scanner = NULL;
 	cs_bitmap_deinit(&job->bitmap1);
 	cs_bitmap_deinit(&job->bitmap2);
 	if (job->kernel_init)
@@ -184,8 +195,8 @@ static int effective_level(struct job *job, int requested)
 	return level;
 }
 
-/* Bytes of memory this process may still use: MemAvailable, else free pages. */
-static uint64_t available_memory(void)
+/* MemFree in bytes (makedumpfile's basis for its bitmap buffers), else free pages; 0: unknown. */
+static uint64_t free_memory(void)
 {
 	FILE *f = fopen("/proc/meminfo", "re");
 	char line[128];
@@ -195,7 +206,7 @@ static uint64_t available_memory(void)
 
 	if (f) {
 		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+			if (sscanf(line, "MemFree: %llu kB", &kib) == 1) {
 				avail = (uint64_t)kib << 10;
 				break;
 			}
@@ -204,36 +215,153 @@ static uint64_t available_memory(void)
 	return avail;
 }
 
-/*
- * The two bitmaps are sized by the physical memory the input claims, which a
- * damaged or hostile header can make absurd (160 TiB from a 12 KB file): refuse
- * clearly instead of being OOM-killed in a capture kernel.
- */
-static cs_status check_bitmap_budget(const struct job *job, struct cs_err *err)
+/* Bytes of all input files (for /proc/vmcore: the size of the dumped memory plus headers). */
+static uint64_t input_bytes(const struct cs_job_cfg *cfg)
 {
-	uint64_t need = 2 * (uint64_t)cs_bitmap_bytes(job->src.max_pfn);
-	uint64_t avail = available_memory();
+	uint64_t sum = 0;
+	struct stat st;
 
-	if (avail && need > avail / 10 * 6)
-		return cs_err_set(err, CS_ERR_NOMEM,
-				  "%s claims %" PRIu64 " GiB of physical memory: its bitmaps would need %" PRIu64
-				  " MiB, more than 60%% of the %" PRIu64 " MiB available",
-				  job->src.path, (job->src.max_pfn * job->src.page_size) >> 30, need >> 20,
-				  avail >> 20);
+	for (size_t i = 0; i < cfg->nr_inputs; i++)
+		if (stat(cfg->inputs[i], &st) == 0 && st.st_size > 0)
+			sum += (uint64_t)st.st_size;
+	return sum;
+}
+
+/*
+ * Whole bitmaps or windows. The bitmaps are sized by the physical memory the
+ * input claims, which a damaged or hostile header can make absurd (160 TiB
+ * from a 12 KB file): such a claim is refused rather than written out as
+ * gigabytes of bitmap. Otherwise the bitmaps are kept whole when they fit the
+ * budget (one mem_map scan), else the dump goes in windows (two scans).
+ */
+static cs_status plan_windows(struct job *job, pfn_t max_mapnr, struct cs_err *err)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+	uint64_t one = cs_bitmap_bytes(max_mapnr), budget, in = input_bytes(cfg);
+	bool whole_only = cfg->elf || cfg->nr_outputs;
+
+	job->window_pfns = 0;
+	if (in && 2 * one > CS_MAX(UINT64_C(64) << 20, 4 * in))
+		return cs_err_set(err, CS_ERR_CORRUPT,
+				  "%s claims %" PRIu64 " GiB of physical memory (max_mapnr 0x%" PRIxPFN
+				  "), implausible for %" PRIu64 " MiB of input: its bitmaps alone would "
+				  "take %" PRIu64 " MiB",
+				  job->src.path, (max_mapnr * job->src.page_size) >> 30, max_mapnr,
+				  in >> 20, (2 * one) >> 20);
+	if (cfg->cyclic_buffer_kib && !whole_only) {
+		budget = cfg->cyclic_buffer_kib << 10;
+	} else {
+		uint64_t mem_free = free_memory();
+
+		budget = mem_free / 10 * 6 / 2;
+		if (!mem_free)
+			return CS_OK;
+		if (one > budget && whole_only)
+			return cs_err_set(err, CS_ERR_NOMEM,
+					  "%s claims %" PRIu64 " GiB of physical memory: %s needs both bitmaps "
+					  "whole, %" PRIu64 " MiB, more than 60%% of the %" PRIu64 " MiB free",
+					  job->src.path, (max_mapnr * job->src.page_size) >> 30,
+					  cfg->elf ? "-E" : "--split", (2 * one) >> 20, mem_free >> 20);
+	}
+	if (one <= budget)
+		return CS_OK;
+	/* Windows start at multiples of the alignment that keeps free blocks and compound pages whole. */
+	job->window_pfns = CS_MAX(budget * 8 / CS_SCAN_WINDOW_ALIGN, 1) * CS_SCAN_WINDOW_ALIGN;
 	return CS_OK;
 }
 
-static cs_status scan(struct job *job, int level, struct cs_page_stats *stats, struct cs_err *err)
+/* Cyclic mode: fill the bitmaps with the window starting at `first`. */
+static cs_status scan_window(struct job *job, pfn_t first, struct cs_page_stats *stats,
+			     struct cs_err *err)
 {
-	if (check_bitmap_budget(job, err) != CS_OK)
+	pfn_t end = CS_MIN(first + job->window_pfns, job->max_mapnr);
+
+	cs_bitmap_move_window(&job->bitmap1, first, end);
+	cs_bitmap_move_window(&job->bitmap2, first, end);
+	if (cs_scanner_window(job->scanner, &job->bitmap1, &job->bitmap2, stats, err) != CS_OK)
+		return cs_err_ctx(err, "pfns 0x%" PRIxPFN "-0x%" PRIxPFN, first, end);
+	return CS_OK;
+}
+
+/* The pipeline's next_window: the window after the current one, scanned again (pass 2). */
+static cs_status next_window(void *arg, struct cs_err *err)
+{
+	struct job *job = arg;
+
+	return scan_window(job, job->bitmap1.nbits, &job->window_stats, err);
+}
+
+/*
+ * Cyclic mode, pass 1: every window scanned for the counts and num_dumpable
+ * (the descriptor table precedes the data, so its size must be known before
+ * the first page is written; makedumpfile does the same); then the bitmaps
+ * are left holding the first window again for the writer.
+ */
+static cs_status scan_windows(struct job *job, struct cs_page_stats *stats, uint64_t *num_dumpable,
+			      struct cs_err *err)
+{
+	pfn_t span = CS_MIN(job->window_pfns, job->max_mapnr);
+	uint64_t n = 0;
+
+	if (cs_bitmap_init_window(&job->bitmap1, 0, span, err) != CS_OK ||
+	    cs_bitmap_init_window(&job->bitmap2, 0, span, err) != CS_OK)
 		return err->status;
+	for (pfn_t first = 0; first < job->max_mapnr; first += job->window_pfns) {
+		if (scan_window(job, first, stats, err) != CS_OK)
+			return err->status;
+		n += cs_bitmap_count(&job->bitmap2, first, job->bitmap2.nbits);
+		if (job->cfg->cancel && atomic_load(job->cfg->cancel))
+			return cs_err_set(err, CS_ERR_INTR, "interrupted by signal %d at pfn 0x%" PRIxPFN,
+					  atomic_load(job->cfg->cancel), first);
+	}
+	*num_dumpable = n;
+	memset(&job->window_stats, 0, sizeof(job->window_stats));
+	return scan_window(job, 0, &job->window_stats, err);
+}
+
+static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
+		      uint64_t *num_dumpable, struct cs_err *err)
+{
+	cs_status st;
+
 	if (level > 1 && !job->kernel.have_model)
 		return cs_err_set(err, CS_ERR_ARGS,
 				  "%s doesn't contain vmcoreinfo.\n"
 				  "Specify '-x' option or '-i' option (dump levels above 1 need the kernel's layout).",
 				  job->src.path);
+	/* Bitmaps and scanner of an earlier attempt (-d a,b retries) are replaced. */
+	cs_scanner_close(job->scanner);
+	job->scanner = NULL;
+	cs_bitmap_deinit(&job->bitmap1);
+	cs_bitmap_deinit(&job->bitmap2);
+	memset(stats, 0, sizeof(*stats));
+	if (cs_scanner_open(&job->kernel, &job->src, level, &job->scanner, err) != CS_OK)
+		return err->status;
+	job->max_mapnr = cs_scanner_max_mapnr(job->scanner);
+	if (plan_windows(job, job->max_mapnr, err) != CS_OK)
+		return err->status;
 	job_step(job, "Excluding unnecessary pages");
-	cs_status st = cs_scan(&job->kernel, &job->src, level, &job->bitmap1, &job->bitmap2, stats, err);
+	if (job->window_pfns) {
+		uint64_t cycles = CS_DIV_ROUND_UP(job->max_mapnr, job->window_pfns);
+
+		job_msg(job, ML_COMMON,
+			"The bitmaps of %" PRIu64 " pfns need %" PRIu64 " KiB each, more than the %s: "
+			"processing %" PRIu64 " cycles of %" PRIu64 " pfns (mem_map is scanned twice).",
+			(uint64_t)job->max_mapnr, (uint64_t)cs_bitmap_bytes(job->max_mapnr) >> 10,
+			job->cfg->cyclic_buffer_kib ? "--cyclic-buffer" : "memory budget (60% of MemFree)",
+			cycles, (uint64_t)job->window_pfns);
+		st = scan_windows(job, stats, num_dumpable, err);
+	} else {
+		st = cs_bitmap_init(&job->bitmap1, job->max_mapnr, err);
+		if (st == CS_OK)
+			st = cs_bitmap_init(&job->bitmap2, job->max_mapnr, err);
+		if (st == CS_OK)
+			st = cs_scanner_window(job->scanner, &job->bitmap1, &job->bitmap2, stats, err);
+		if (st == CS_OK)
+			*num_dumpable = cs_bitmap_count(&job->bitmap2, 0, job->max_mapnr);
+		cs_scanner_close(job->scanner);
+		job->scanner = NULL;
+	}
 	job_step_done(job);
 	return st;
 }
@@ -244,7 +372,7 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->page_size = job->src.page_size;
-	hdr->max_mapnr = job->bitmap1.nbits;
+	hdr->max_mapnr = job->max_mapnr;
 	hdr->dump_level = level;
 	hdr->notes = job->src.notes;
 	hdr->notes_size = job->src.notes_size;
@@ -296,8 +424,8 @@ static void note_incomplete(const struct job *job, const struct cs_sink *sink,
 	res->write_bytes += sink->bytes_written;
 }
 
-static cs_status write_pages(struct job *job, int level, bool zero_only, struct cs_job_result *res,
-			     struct cs_err *err)
+static cs_status write_pages(struct job *job, int level, bool zero_only, uint64_t num_dumpable,
+			     struct cs_job_result *res, struct cs_err *err)
 {
 	const struct cs_job_cfg *cfg = job->cfg;
 	struct cs_dump_header_info hdr;
@@ -323,6 +451,13 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, struct 
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
 	pcfg.cancel = cfg->cancel;
+	if (job->window_pfns) {
+		pcfg.next_window = next_window;
+		pcfg.window_arg = job;
+		pcfg.num_dumpable = num_dumpable;
+		res->cycles = CS_DIV_ROUND_UP(job->max_mapnr, job->window_pfns);
+		res->cycle_pfns = job->window_pfns;
+	}
 	fill_header(job, level, &hdr);
 	job_step(job, "Copying data");
 	pcfg.writer_arg = NULL;
@@ -638,6 +773,7 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 {
 	struct job job;
 	bool created = false;
+	uint64_t num_dumpable = 0;
 	int level;
 	cs_status st;
 
@@ -668,7 +804,7 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 		res->incomplete = false;
 		res->saved_pages = res->saved_bytes = res->write_bytes = 0;
 		memset(&res->stats, 0, sizeof(res->stats));
-		if ((st = scan(&job, level, &res->stats, err)) != CS_OK)
+		if ((st = scan(&job, level, &res->stats, &num_dumpable, err)) != CS_OK)
 			goto out;
 		res->have_stats = true;
 		if (cfg->nr_outputs)
@@ -676,7 +812,7 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 		else if (cfg->elf)
 			st = write_elf(&job, level, res, err);
 		else
-			st = write_pages(&job, level, false, res, err);
+			st = write_pages(&job, level, false, num_dumpable, res, err);
 		if (st == CS_OK && job.src.truncated_bytes && !cfg->dry_run) {
 			/* Everything the file holds is written; the dump is still not whole. */
 			res->incomplete = true;
@@ -726,6 +862,7 @@ cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err)
 cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err)
 {
 	struct job job;
+	uint64_t num_dumpable = 0;
 	cs_status st;
 
 	memset(&job, 0, sizeof(job));
@@ -737,10 +874,10 @@ cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *r
 		goto out;
 	res->dump_level = 31;
 	res->page_size = job.src.page_size;
-	if ((st = scan(&job, job.kernel.have_model ? 31 : 1, &res->stats, err)) != CS_OK)
+	if ((st = scan(&job, job.kernel.have_model ? 31 : 1, &res->stats, &num_dumpable, err)) != CS_OK)
 		goto out;
 	res->have_stats = true;
-	st = write_pages(&job, 31, true, res, err);
+	st = write_pages(&job, 31, true, num_dumpable, res, err);
 out:
 	job_cleanup(&job);
 	return st;

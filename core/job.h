@@ -42,6 +42,14 @@ struct cs_job_cfg {
 	const char *const *outputs;
 	size_t nr_outputs;
 	uint64_t splitblock_size;  /* --splitblock-size in bytes; 0: balance pieces exactly */
+	/*
+	 * --cyclic-buffer in KiB, 0: none. The memory of EACH bitmap: when the
+	 * whole bitmap needs more, the dump is processed in windows ("cycles")
+	 * of cyclic_buffer_kib * 8192 pfns (rounded to CS_SCAN_WINDOW_ALIGN).
+	 * Without it the budget for both bitmaps is 60% of MemFree, as
+	 * makedumpfile's.
+	 */
+	uint64_t cyclic_buffer_kib;
 };
 
 struct cs_job_result {
@@ -56,6 +64,9 @@ struct cs_job_result {
 	/* incomplete: what the output holds (all pieces together for --split) */
 	uint64_t saved_pages;
 	uint64_t saved_bytes;
+	/* Cyclic mode: the windows processed (0: the bitmaps were kept whole) and pfns per window. */
+	uint64_t cycles;
+	uint64_t cycle_pfns;
 };
 
 /*

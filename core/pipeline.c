@@ -36,14 +36,14 @@ struct pipe {
 	const struct cs_pipeline_cfg *cfg;
 	const struct cs_codec *codec;
 	struct cs_source *src;
-	const struct cs_bitmap *bm2;
+	const struct cs_bitmap *bm1, *bm2;
 	uint32_t page_size;
 	size_t batch_pages;
 	size_t data_cap;    /* bytes of each slot's data buffer */
 	bool compress;      /* codec other than none */
 
-	/* Planner cursor (main thread only). */
-	pfn_t cursor, end;
+	/* Planner cursor (main thread only); end: of the bitmap window, final_end: of the run. */
+	pfn_t cursor, end, final_end;
 
 	size_t nslots;
 	struct slot *slots;
@@ -160,6 +160,29 @@ static bool plan_batch(struct pipe *p, struct slot *s, uint64_t seq)
 	s->done = false;
 	s->st = CS_OK;
 	return npages > 0;
+}
+
+/*
+ * plan_batch, moving on to the next bitmap window when this one is used up
+ * (cyclic mode). *got false: no pages are left.
+ */
+static cs_status plan_next(struct pipe *p, struct cs_writer *w, struct slot *s, uint64_t seq,
+			   bool *got, struct cs_err *err)
+{
+	cs_status rc;
+
+	while (!(*got = plan_batch(p, s, seq))) {
+		if (!p->cfg->next_window || p->end >= p->final_end)
+			return CS_OK;
+		rc = p->cfg->next_window(p->cfg->window_arg, err);
+		if (rc == CS_OK)
+			rc = w->ops->put_bitmaps(w, p->bm1, p->bm2, err);
+		if (rc)
+			return rc;
+		p->cursor = p->end;
+		p->end = CS_MIN(p->bm2->nbits, p->final_end);
+	}
+	return CS_OK;
 }
 
 /* Read, zero-test and compress every page of the batch into the slot. */
@@ -363,9 +386,13 @@ static cs_status run_inline(struct pipe *p, struct cs_writer *w, struct cs_pipel
 {
 	struct slot *s = &p->slots[0];
 	uint64_t done = 0, seq = 0;
+	bool got;
 	cs_status rc;
 
-	while (plan_batch(p, s, seq++)) {
+	for (;;) {
+		rc = plan_next(p, w, s, seq++, &got, err);
+		if (rc || !got)
+			return rc;
 		process_batch(p, &p->workers[0], s);
 		rc = commit(p, w, s, st, &done, total, err);
 		if (rc)
@@ -409,12 +436,17 @@ static cs_status run_threads(struct pipe *p, struct cs_writer *w, struct cs_pipe
 		/* Fill every free slot; publish them with one broadcast. */
 		while (!eof && planned + n_new - p->committed < p->nslots) {
 			uint64_t seq = planned + n_new;
-			if (!plan_batch(p, &p->slots[seq % p->nslots], seq)) {
+			bool got;
+
+			rc = plan_next(p, w, &p->slots[seq % p->nslots], seq, &got, err);
+			if (rc || !got) {
 				eof = true;
 				break;
 			}
 			n_new++;
 		}
+		if (rc)
+			break; /* the next window could not be scanned or written */
 		if (n_new) {
 			pthread_mutex_lock(&p->lock);
 			p->planned += n_new;
@@ -486,15 +518,23 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 	p.codec = cfg->codec ? cfg->codec : &cs_codec_none;
 	p.compress = p.codec->kdump_flag != 0;
 	p.src = src;
+	p.bm1 = bitmap1;
 	p.bm2 = bitmap2;
 	p.page_size = hdr->page_size;
 	p.batch_pages = batch_pages_of(cfg);
 	p.data_cap = data_cap_of(p.codec, p.batch_pages, p.page_size);
-	p.end = CS_MIN(hdr->max_mapnr, bitmap2->nbits);
-	if (cfg->end_pfn && cfg->end_pfn < p.end)
-		p.end = cfg->end_pfn;
-	p.cursor = CS_MIN(cfg->start_pfn, p.end);
+	p.final_end = hdr->max_mapnr;
+	if (cfg->end_pfn && cfg->end_pfn < p.final_end)
+		p.final_end = cfg->end_pfn;
+	p.end = CS_MIN(p.final_end, bitmap2->nbits);
+	p.cursor = CS_MIN(CS_MAX(cfg->start_pfn, bitmap2->first), p.end);
 	total = cs_bitmap_count(bitmap2, p.cursor, p.end);
+	if (cfg->next_window) {
+		if (!wops->put_bitmaps || !bitmap1 || bitmap1->first != bitmap2->first || cfg->start_pfn)
+			return cs_err_set(err, CS_ERR_ARGS, "the %s writer cannot take the bitmaps a window "
+					  "at a time", wops->name);
+		total = cfg->num_dumpable;
+	}
 
 	if (pthread_mutex_init(&p.lock, NULL))
 		return cs_err_set(err, CS_ERR_SYSTEM, "cannot initialise a mutex");
@@ -513,6 +553,7 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 			.bitmap1 = bitmap1,
 			.bitmap2 = bitmap2,
 			.num_dumpable = total,
+			.windowed = cfg->next_window != NULL,
 			.codec_flag = p.codec->kdump_flag,
 			.exclude_zero = cfg->exclude_zero,
 			.src = src,

@@ -50,6 +50,17 @@ struct cs_pipeline_cfg {
 	 * incomplete. May be NULL.
 	 */
 	const atomic_int *cancel;
+	/*
+	 * Cyclic mode (core/job.c, when the bitmaps of the whole dump do not fit
+	 * the memory budget): bitmap1/bitmap2 hold one window (cs_bitmap.first).
+	 * When the planner has used it up, next_window() refills both with the
+	 * following window (a second mem_map scan, on the calling thread; the
+	 * workers never read the bitmaps) and the writer's put_bitmaps stores
+	 * it. num_dumpable is the whole dump's count from the counting pass.
+	 */
+	cs_status (*next_window)(void *arg, struct cs_err *err);
+	void *window_arg;
+	uint64_t num_dumpable;
 };
 
 struct cs_pipeline_stats {

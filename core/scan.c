@@ -22,6 +22,8 @@ struct scan {
 	struct cs_classify_consts cc;
 	struct cs_bitmap *bm1, *bm2;
 	pfn_t max_mapnr;
+	pfn_t win_start, win_end; /* the window being scanned (cyclic mode); else 0, max_mapnr */
+	bool mm_ok;               /* mem_map could be trusted (setup) */
 	uint64_t batch;
 	uint8_t *buf;          /* copy of a window's struct pages, when they cannot be mapped */
 	const uint8_t *pages;  /* the window's struct pages: mapped input or buf */
@@ -81,7 +83,7 @@ static void read_window(struct scan *s, pfn_t rs, pfn_t re)
  */
 static bool span_ok(const struct scan *s, pfn_t end, pfn_t run_end, pfn_t blk_end)
 {
-	if (end > run_end || end > s->max_mapnr)
+	if (end > run_end || end > s->win_end)
 		return false;
 	for (pfn_t p = blk_end; p < end; p += s->mm.pfns_per_block)
 		if (!cs_memmap_has(&s->mm, p))
@@ -92,26 +94,27 @@ static bool span_ok(const struct scan *s, pfn_t end, pfn_t run_end, pfn_t blk_en
 static cs_status walk(struct scan *s, uint64_t *unverified)
 {
 	const uint32_t psz = s->mm.sizeof_page;
-	pfn_t pfn = 0;
+	pfn_t pfn = s->win_start;
 	struct cs_page_view v;
 	struct cs_page_class pc;
 
-	while (pfn < s->max_mapnr) {
+	s->uc_i = 0;
+	while (pfn < s->win_end) {
 		size_t b;
 		pfn_t blk_end, wstart, wend, rs;
 
 		pfn = cs_bitmap_next_set(s->bm1, pfn);
-		if (pfn >= s->max_mapnr)
+		if (pfn >= s->win_end)
 			break;
 		b = cs_memmap_block_of(&s->mm, pfn);
-		blk_end = CS_MIN((pfn_t)(b + 1) * s->mm.pfns_per_block, s->max_mapnr);
+		blk_end = CS_MIN((pfn_t)(b + 1) * s->mm.pfns_per_block, s->win_end);
 		if (!s->mm.coded[b]) {
 			/* No (trusted) mem_map: nothing can be decided, keep and count. */
 			*unverified += cs_bitmap_count(s->bm1, pfn, blk_end);
 			pfn = blk_end;
 			continue;
 		}
-		wstart = pfn & ~(s->batch - 1);
+		wstart = CS_MAX(pfn & ~(s->batch - 1), s->win_start);
 		wend = CS_MIN(wstart + s->batch, blk_end);
 		/* Never below wstart: with sections under 64 pfns that would overrun the batch buffer. */
 		rs = CS_MAX(pfn & ~(pfn_t)(SCAN_CHUNK_PFNS - 1), wstart);
@@ -205,28 +208,25 @@ static void fill_bitmaps(struct scan *s, uint64_t *present)
 	*present = 0;
 	for (size_t i = 0; i < src->nr_ranges; i++) {
 		const struct cs_pfn_range *r = &src->ranges[i];
-		pfn_t start = CS_MIN(r->start, s->max_mapnr), end = CS_MIN(r->end, s->max_mapnr);
+		pfn_t start = CS_MAX(r->start, s->win_start), end = CS_MIN(r->end, s->win_end);
 
 		if (start >= end)
 			continue;
 		cs_bitmap_set_range(s->bm1, start, end);
 		cs_bitmap_set_range(s->bm2, start, CS_MIN(CS_MAX(r->data_end, start), end));
 	}
-	*present = cs_bitmap_count(s->bm1, 0, s->max_mapnr);
-	if (src->dumpable) {
+	*present = cs_bitmap_count(s->bm1, s->win_start, s->win_end);
+	if (src->dumpable)
 		cs_bitmap_and(s->bm2, src->dumpable);
-		if (src->dumpable->nbits < s->max_mapnr)
-			cs_bitmap_clear_range(s->bm2, src->dumpable->nbits, s->max_mapnr);
-	}
 }
 
 /* Kernel model, layout and mem_map; mm_ok false when mem_map could not be trusted at all. */
-static cs_status setup(struct scan *s, bool *mm_ok, struct cs_err *err)
+static cs_status setup(struct scan *s, struct cs_err *err)
 {
 	struct cs_err e2;
 	cs_status st;
 
-	*mm_ok = false;
+	s->mm_ok = false;
 	s->max_mapnr = s->src->max_pfn;
 	if (!s->k->have_model) {
 		if (s->level > 1)
@@ -245,7 +245,7 @@ static cs_status setup(struct scan *s, bool *mm_ok, struct cs_err *err)
 	}
 	st = cs_memmap_init(&s->mm, s->k, s->src->max_pfn, &e2);
 	if (st == CS_OK) {
-		*mm_ok = true;
+		s->mm_ok = true;
 		s->max_mapnr = s->mm.max_mapnr;
 		return CS_OK;
 	}
@@ -265,12 +265,108 @@ cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *m
 			    struct cs_err *err)
 {
 	struct scan s = {.k = k, .src = src, .level = 0};
-	bool mm_ok;
 
-	if (setup(&s, &mm_ok, err) != CS_OK)
+	if (setup(&s, err) != CS_OK)
 		return err->status;
 	*max_mapnr = s.max_mapnr;
 	cs_memmap_deinit(&s.mm);
+	return CS_OK;
+}
+
+struct cs_scanner {
+	struct scan s;
+};
+
+void cs_scanner_close(struct cs_scanner *sc)
+{
+	if (!sc)
+		return;
+	free(sc->s.buf);
+	free(sc->s.chunk_ok);
+	cs_memmap_deinit(&sc->s.mm);
+	free(sc);
+}
+
+cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
+			  struct cs_scanner **ret, struct cs_err *err)
+{
+	struct cs_scanner *sc;
+	struct scan *s;
+
+	*ret = NULL;
+	if (dump_level < 0 || dump_level > CS_DL_MAX)
+		return cs_err_set(err, CS_ERR_ARGS, "dump level %d is out of range (0-31)", dump_level);
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+	s = &sc->s;
+	s->k = k;
+	s->src = src;
+	s->level = dump_level;
+	if (setup(s, err) != CS_OK) {
+		cs_scanner_close(sc);
+		return err->status;
+	}
+	if (k->have_model && pass_needed(s) && s->mm_ok) {
+		s->batch = CS_MIN((uint64_t)SCAN_BATCH_PFNS, s->mm.pfns_per_block);
+		s->buf = malloc(s->batch * s->mm.sizeof_page + s->mm.sizeof_page);
+		s->chunk_ok = malloc(CS_DIV_ROUND_UP(s->batch, SCAN_CHUNK_PFNS) + 1);
+		if (!s->buf || !s->chunk_ok) {
+			cs_scanner_close(sc);
+			return cs_err_set(err, CS_ERR_NOMEM, "cannot allocate the struct page buffer");
+		}
+	}
+	*ret = sc;
+	return CS_OK;
+}
+
+pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc)
+{
+	return sc->s.max_mapnr;
+}
+
+size_t cs_scanner_mem_bytes(const struct cs_scanner *sc)
+{
+	const struct scan *s = &sc->s;
+
+	return sizeof(*sc) + (s->buf ? s->batch * s->mm.sizeof_page + s->mm.sizeof_page : 0) +
+	       (s->chunk_ok ? CS_DIV_ROUND_UP(s->batch, SCAN_CHUNK_PFNS) + 1 : 0);
+}
+
+cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
+			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err)
+{
+	struct scan *s = &sc->s;
+	uint64_t present = 0, unverified = 0, excluded;
+	pfn_t n;
+
+	(void)err;
+	s->win_start = bitmap1->first;
+	s->win_end = CS_MIN(bitmap1->nbits, s->max_mapnr);
+	s->bm1 = bitmap1;
+	s->bm2 = bitmap2;
+	memset(s->count, 0, sizeof(s->count));
+	n = s->win_end > s->win_start ? s->win_end - s->win_start : 0;
+	if (n)
+		fill_bitmaps(s, &present);
+	if (n && s->k->have_model && pass_needed(s)) {
+		if (!s->mm_ok)
+			unverified = present;
+		else
+			walk(s, &unverified);
+	}
+	stats->total += n;
+	stats->hole += n - present;
+	stats->free += s->count[CS_EXCL_FREE];
+	stats->cache += s->count[CS_EXCL_CACHE];
+	stats->cache_private += s->count[CS_EXCL_CACHE_PRIVATE];
+	stats->user += s->count[CS_EXCL_USER];
+	stats->hwpoison += s->count[CS_EXCL_HWPOISON];
+	stats->offline += s->count[CS_EXCL_OFFLINE];
+	stats->kept_unverified += unverified;
+	excluded = s->count[CS_EXCL_FREE] + s->count[CS_EXCL_CACHE] + s->count[CS_EXCL_CACHE_PRIVATE] +
+		   s->count[CS_EXCL_USER] + s->count[CS_EXCL_HWPOISON] + s->count[CS_EXCL_OFFLINE];
+	stats->remaining += present - excluded;
 	return CS_OK;
 }
 
@@ -278,62 +374,26 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 		  struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2, struct cs_page_stats *stats,
 		  struct cs_err *err)
 {
-	struct scan s = {.k = k, .src = src, .level = dump_level, .bm1 = bitmap1, .bm2 = bitmap2};
+	struct cs_scanner *sc;
 	struct cs_page_stats st = {0};
-	uint64_t present = 0, unverified = 0, excluded = 0;
-	bool mm_ok;
 	cs_status rc;
 
-	if (dump_level < 0 || dump_level > CS_DL_MAX)
-		return cs_err_set(err, CS_ERR_ARGS, "dump level %d is out of range (0-31)", dump_level);
 	/* Bitmaps of an earlier scan (-d a,b retries) are replaced. */
 	cs_bitmap_deinit(bitmap1);
 	cs_bitmap_deinit(bitmap2);
-	if (setup(&s, &mm_ok, err) != CS_OK)
-		goto fail;
-	if (cs_bitmap_init(bitmap1, s.max_mapnr, err) != CS_OK)
-		goto fail;
-	if (cs_bitmap_init(bitmap2, s.max_mapnr, err) != CS_OK)
-		goto fail;
-	fill_bitmaps(&s, &present);
-
-	if (k->have_model && pass_needed(&s)) {
-		if (!mm_ok) {
-			unverified = present;
-		} else {
-			s.batch = CS_MIN((uint64_t)SCAN_BATCH_PFNS, s.mm.pfns_per_block);
-			s.buf = malloc(s.batch * s.mm.sizeof_page + s.mm.sizeof_page);
-			s.chunk_ok = malloc(CS_DIV_ROUND_UP(s.batch, SCAN_CHUNK_PFNS) + 1);
-			if (!s.buf || !s.chunk_ok) {
-				cs_err_set(err, CS_ERR_NOMEM, "cannot allocate the struct page buffer");
-				goto fail;
-			}
-			if (walk(&s, &unverified) != CS_OK)
-				goto fail;
-		}
+	if (cs_scanner_open(k, src, dump_level, &sc, err) != CS_OK)
+		return err->status;
+	rc = cs_bitmap_init(bitmap1, sc->s.max_mapnr, err);
+	if (rc == CS_OK)
+		rc = cs_bitmap_init(bitmap2, sc->s.max_mapnr, err);
+	if (rc == CS_OK)
+		rc = cs_scanner_window(sc, bitmap1, bitmap2, &st, err);
+	cs_scanner_close(sc);
+	if (rc != CS_OK) {
+		cs_bitmap_deinit(bitmap1);
+		cs_bitmap_deinit(bitmap2);
+		return rc;
 	}
-
-	st.total = s.max_mapnr;
-	st.hole = s.max_mapnr - present;
-	st.free = s.count[CS_EXCL_FREE];
-	st.cache = s.count[CS_EXCL_CACHE];
-	st.cache_private = s.count[CS_EXCL_CACHE_PRIVATE];
-	st.user = s.count[CS_EXCL_USER];
-	st.hwpoison = s.count[CS_EXCL_HWPOISON];
-	st.offline = s.count[CS_EXCL_OFFLINE];
-	st.kept_unverified = unverified;
-	excluded = st.free + st.cache + st.cache_private + st.user + st.hwpoison + st.offline;
-	st.remaining = st.total - st.hole - excluded;
 	*stats = st;
-	rc = CS_OK;
-	goto out;
-fail:
-	rc = err->status;
-	cs_bitmap_deinit(bitmap1);
-	cs_bitmap_deinit(bitmap2);
-out:
-	free(s.buf);
-	free(s.chunk_ok);
-	cs_memmap_deinit(&s.mm);
-	return rc;
+	return CS_OK;
 }

@@ -49,4 +49,25 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 		  struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2, struct cs_page_stats *stats,
 		  struct cs_err *err);
 
+/*
+ * The same pass one window at a time (cyclic mode, when both bitmaps of the
+ * whole dump do not fit the memory budget). open() reads the kernel model
+ * and mem_map layout once; window() fills bitmap1/bitmap2, windows made with
+ * cs_bitmap_init_window (cleared, [first, nbits), first a multiple of 64),
+ * exactly as cs_scan fills those bits, and ADDS the window's counts to
+ * *stats. Excluded units (free blocks, compound pages) are naturally aligned
+ * and at most 2^18 pages (1 GiB pages): windows whose first pfn is a
+ * multiple of CS_SCAN_WINDOW_ALIGN give the whole-dump result exactly.
+ */
+#define CS_SCAN_WINDOW_ALIGN (UINT64_C(1) << 18)
+struct cs_scanner;
+cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
+			  struct cs_scanner **ret, struct cs_err *err);
+pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
+/* Bytes the scanner holds (its struct page buffer). */
+size_t cs_scanner_mem_bytes(const struct cs_scanner *sc);
+cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
+			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err);
+void cs_scanner_close(struct cs_scanner *sc); /* accepts NULL */
+
 #endif

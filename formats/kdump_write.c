@@ -27,6 +27,8 @@ struct kdump_writer {
 	uint32_t page_size;
 	uint32_t status;
 
+	foff_t bitmap_off; /* 1st bitmap; the 2nd follows at bitmap_off + len_bitmap / 2 */
+	uint64_t len_bitmap;
 	foff_t pd_start;   /* descriptor array */
 	foff_t zero_off;   /* data offset of the shared zero page (exclude_zero) */
 	foff_t desc_pos;   /* file offset of desc_buf[0] */
@@ -82,29 +84,34 @@ static void kw_destroy(struct cs_writer *base)
 	free(w);
 }
 
-/* Write one bitmap (bits >= max_mapnr cleared, padded with zeros to half of len_bitmap). */
+/*
+ * Write the bytes of one bitmap that bm's window [first, nbits) covers (the
+ * whole bitmap unless the layout is windowed): bits >= max_mapnr cleared
+ * and, when `last`, the zero padding up to half_len.
+ */
 static cs_status write_bitmap(struct kdump_writer *w, const struct cs_bitmap *bm, foff_t off,
-			      uint64_t half_len, uint64_t max_mapnr, struct cs_err *err)
+			      uint64_t half_len, uint64_t max_mapnr, bool last, struct cs_err *err)
 {
-	uint64_t valid_bytes = (max_mapnr + 7) / 8;
-	uint64_t have = bm ? cs_bitmap_bytes(bm->nbits) : 0;
+	uint64_t from = bm->first / 8;
+	uint64_t valid_end = (CS_MIN((uint64_t)bm->nbits, max_mapnr) + 7) / 8;
+	uint64_t have_end = from + cs_bitmap_bytes(bm->nbits - bm->first);
+	uint64_t to = last ? half_len : CS_MIN(valid_end, half_len);
 	uint8_t *chunk = malloc(BITMAP_CHUNK);
 	uint64_t pos;
 	cs_status st = CS_OK;
 
 	if (!chunk)
 		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
-	if (bm && (uint64_t)bm->nbits < max_mapnr)
-		valid_bytes = (bm->nbits + 7) / 8; /* bits past nbits are 0 */
-	for (pos = 0; pos < half_len && st == CS_OK; pos += BITMAP_CHUNK) {
-		size_t n = (size_t)CS_MIN((uint64_t)BITMAP_CHUNK, half_len - pos);
+	for (pos = from; pos < to && st == CS_OK; pos += BITMAP_CHUNK) {
+		size_t n = (size_t)CS_MIN((uint64_t)BITMAP_CHUNK, to - pos);
 		size_t copy = 0;
+		uint64_t stop = CS_MIN(valid_end, have_end);
 
-		if (pos < valid_bytes && pos < have)
-			copy = (size_t)CS_MIN((uint64_t)n, CS_MIN(valid_bytes, have) - pos);
+		if (pos < stop)
+			copy = (size_t)CS_MIN((uint64_t)n, stop - pos);
 		/* The words are little-endian: byte p >> 3, bit p & 7 (x86_64 only). */
 		if (copy)
-			memcpy(chunk, (const uint8_t *)bm->words + pos, copy);
+			memcpy(chunk, (const uint8_t *)bm->words + (pos - from), copy);
 		memset(chunk + copy, 0, n - copy);
 		/* Clear the bits of the last byte beyond max_mapnr. */
 		if (max_mapnr % 8 && pos <= max_mapnr / 8 && max_mapnr / 8 < pos + n)
@@ -113,6 +120,34 @@ static cs_status write_bitmap(struct kdump_writer *w, const struct cs_bitmap *bm
 	}
 	free(chunk);
 	return st;
+}
+
+static cs_status write_bitmaps(struct kdump_writer *w, const struct cs_bitmap *bm1,
+			       const struct cs_bitmap *bm2, struct cs_err *err)
+{
+	uint64_t max_mapnr = w->lay.hdr->max_mapnr;
+	uint64_t half = w->len_bitmap / 2;
+	bool last = !w->lay.windowed || bm1->nbits >= max_mapnr;
+	cs_status st;
+
+	if (bm1->first != bm2->first || bm1->first % 64 || bm1->first > max_mapnr)
+		return cs_err_set(err, CS_ERR_ARGS, "bitmap window at pfn 0x%" PRIxPFN " is not aligned",
+				  bm1->first);
+	st = write_bitmap(w, bm1, w->bitmap_off, half, max_mapnr, last, err);
+	if (!st)
+		st = write_bitmap(w, bm2, w->bitmap_off + (foff_t)half, half, max_mapnr, last, err);
+	return st;
+}
+
+static cs_status kw_put_bitmaps(struct cs_writer *base, const struct cs_bitmap *bitmap1,
+				const struct cs_bitmap *bitmap2, struct cs_err *err)
+{
+	struct kdump_writer *w = (struct kdump_writer *)base;
+
+	if (write_bitmaps(w, bitmap1, bitmap2, err) != CS_OK)
+		return cs_err_ctx(err, "bitmaps of pfns 0x%" PRIxPFN "-0x%" PRIxPFN, bitmap1->first,
+				  bitmap1->nbits);
+	return CS_OK;
 }
 
 static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *lay,
@@ -139,6 +174,8 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 		return cs_err_set(err, CS_ERR_ARGS, "max_mapnr 0x%" PRIx64 " is too large", h->max_mapnr);
 	sub_blocks = cs_kdump_sub_hdr_blocks(h->notes_size, bs);
 	bitmap_off = (foff_t)(1 + sub_blocks) * bs;
+	w->bitmap_off = bitmap_off;
+	w->len_bitmap = len_bitmap;
 	w->pd_start = bitmap_off + (foff_t)len_bitmap;
 	/* A split piece leaves room for every piece's descriptors (kdump-format.md §1.8). */
 	ndesc_area = h->split ? CS_MAX(h->num_dumpable_total, lay->num_dumpable) : lay->num_dumpable;
@@ -192,11 +229,9 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 		st = cs_sink_pwrite(w->sink, h->notes, h->notes_size, w->sh.offset_note, err);
 	if (!st)
 		st = cs_sink_pwrite(w->sink, &w->sh, sizeof(w->sh), bs, err);
+	/* The whole bitmaps, or in cyclic mode the first window's part (put_bitmaps: the others). */
 	if (!st)
-		st = write_bitmap(w, lay->bitmap1, bitmap_off, len_bitmap / 2, h->max_mapnr, err);
-	if (!st)
-		st = write_bitmap(w, lay->bitmap2, bitmap_off + (foff_t)(len_bitmap / 2),
-				  len_bitmap / 2, h->max_mapnr, err);
+		st = write_bitmaps(w, lay->bitmap1, lay->bitmap2, err);
 	if (st)
 		return cs_err_ctx(err, "cannot write the kdump headers");
 	w->begun = true;
@@ -480,6 +515,7 @@ const struct cs_writer_ops cs_kdump_writer = {
 	.create = kw_create,
 	.begin = kw_begin,
 	.put_batch = kw_put_batch,
+	.put_bitmaps = kw_put_bitmaps,
 	.finish = kw_finish,
 	.abort = kw_abort,
 	.destroy = kw_destroy,

@@ -38,9 +38,14 @@ struct cs_dump_header_info {
 /* Fixed facts about the dump, handed to begin(). */
 struct cs_write_layout {
 	const struct cs_dump_header_info *hdr;
-	const struct cs_bitmap *bitmap1; /* present pfns */
-	const struct cs_bitmap *bitmap2; /* dumpable pfns (zero pages still set) */
-	uint64_t num_dumpable;           /* set bits of bitmap2 below max_mapnr */
+	/*
+	 * Present and dumpable pfns (zero pages still set). In cyclic mode these
+	 * are the first window (cs_bitmap.first); put_bitmaps brings the others.
+	 */
+	const struct cs_bitmap *bitmap1;
+	const struct cs_bitmap *bitmap2;
+	uint64_t num_dumpable;           /* set bits of the whole 2nd bitmap below max_mapnr */
+	bool windowed;                   /* cyclic mode: the bitmaps come a window at a time */
 	uint32_t codec_flag;             /* CS_DUMP_DH_COMPRESSED_* of the codec, 0 = none */
 	bool exclude_zero;               /* dump_level bit 1: zero pages share one data block */
 	const struct cs_source *src;     /* the input (ELF writer needs its ranges) */
@@ -73,10 +78,11 @@ struct cs_batch {
 struct cs_writer;
 
 /*
- * Writers are driven by one thread: begin, put_batch in sequence order,
- * then finish, or abort after any failure. abort is best effort: it leaves
- * what was written readable and marks the dump incomplete where the format
- * and the sink allow (kdump-format.md §1.9).
+ * Writers are driven by one thread: begin, put_batch in sequence order
+ * (put_bitmaps between windows in cyclic mode), then finish, or abort
+ * after any failure. abort is best effort: it leaves what was written
+ * readable and marks the dump incomplete where the format and the sink
+ * allow (kdump-format.md §1.9).
  */
 struct cs_writer_ops {
 	const char *name;
@@ -84,6 +90,12 @@ struct cs_writer_ops {
 	cs_status (*begin)(struct cs_writer *w, const struct cs_write_layout *layout,
 			   struct cs_err *err);
 	cs_status (*put_batch)(struct cs_writer *w, const struct cs_batch *b, struct cs_err *err);
+	/*
+	 * Cyclic mode: the next window of both bitmaps (same first, a multiple
+	 * of 64), before its pages. NULL: the writer needs whole bitmaps.
+	 */
+	cs_status (*put_bitmaps)(struct cs_writer *w, const struct cs_bitmap *bitmap1,
+				 const struct cs_bitmap *bitmap2, struct cs_err *err);
 	cs_status (*finish)(struct cs_writer *w, struct cs_err *err);
 	void (*abort)(struct cs_writer *w);
 	void (*destroy)(struct cs_writer *w); /* accepts NULL */
