@@ -159,6 +159,80 @@ static cs_status run_one(struct cs_source *src, const struct cs_bitmap *b1, cons
 	return st;
 }
 
+/* Cyclic mode: windows of `span` pfns copied from whole bitmaps, as core/job.c rescans them. */
+struct windows {
+	const struct cs_bitmap *whole1, *whole2;
+	struct cs_bitmap w1, w2;
+	pfn_t span, max_mapnr;
+	unsigned calls;
+};
+
+static void fill_window(struct windows *wd, pfn_t first)
+{
+	pfn_t end = CS_MIN(first + wd->span, wd->max_mapnr);
+
+	cs_bitmap_move_window(&wd->w1, first, end);
+	cs_bitmap_move_window(&wd->w2, first, end);
+	for (pfn_t p = first; p < end; p++) {
+		if (cs_bitmap_test(wd->whole1, p))
+			cs_bitmap_set(&wd->w1, p);
+		if (cs_bitmap_test(wd->whole2, p))
+			cs_bitmap_set(&wd->w2, p);
+	}
+}
+
+static cs_status next_window(void *arg, struct cs_err *err)
+{
+	struct windows *wd = arg;
+
+	(void)err;
+	wd->calls++;
+	fill_window(wd, wd->w1.nbits);
+	return CS_OK;
+}
+
+/* The windowed run must write the whole-bitmap file `ref` byte for byte. */
+static void check_windows(struct tap *t, struct cs_source *src, const struct cs_bitmap *b1,
+			  const struct cs_bitmap *b2, const struct cs_dump_header_info *hdr,
+			  const char *dir, const char *ref, unsigned nthreads, pfn_t span)
+{
+	struct windows wd = {.whole1 = b1, .whole2 = b2, .span = span, .max_mapnr = hdr->max_mapnr};
+	struct cs_pipeline_cfg cfg = {
+		.codec = cs_codec_by_name("lzo"),
+		.nthreads = nthreads,
+		.exclude_zero = hdr->dump_level & 1,
+		.batch_pages = nthreads == 8 ? 37 : 0,
+		.next_window = next_window,
+		.window_arg = &wd,
+		.num_dumpable = cs_bitmap_count(b2, 0, hdr->max_mapnr),
+	};
+	struct cs_pipeline_stats stats;
+	struct cs_sink *sink = NULL;
+	struct cs_err err;
+	char path[256];
+	cs_status st;
+
+	if (!cfg.codec)
+		return;
+	snprintf(path, sizeof(path), "%s/lzo-windows-%u-t%u.kdump", dir, (unsigned)span, nthreads);
+	unlink(path);
+	cs_bitmap_init_window(&wd.w1, 0, span, &err);
+	cs_bitmap_init_window(&wd.w2, 0, span, &err);
+	fill_window(&wd, 0);
+	st = cs_sink_file_create(path, false, &sink, &err);
+	cfg.sink = sink;
+	if (st == CS_OK)
+		st = cs_pipeline_run(&cfg, src, &wd.w1, &wd.w2, hdr, &stats, &err);
+	cs_sink_destroy(sink);
+	ok(t, st == CS_OK, "windows of %u pfns, %u threads: run (%s)", (unsigned)span, nthreads,
+	   st ? err.msg : "ok");
+	ok_eq_u64(t, wd.calls, CS_DIV_ROUND_UP(hdr->max_mapnr, span) - 1, "every later window asked for once");
+	ok(t, st == CS_OK && kv_cmp(ref, path) == 0, "windows of %u pfns, %u threads: the whole-bitmap file",
+	   (unsigned)span, nthreads);
+	cs_bitmap_deinit(&wd.w1);
+	cs_bitmap_deinit(&wd.w2);
+}
+
 int main(void)
 {
 	struct tap t = { 0 };
@@ -228,6 +302,14 @@ int main(void)
 			}
 		}
 	}
+
+	/* Cyclic mode: the same file whatever the window and thread count. */
+	snprintf(ref, sizeof(ref), "%s/lzo-d1-t1.kdump", dir);
+	hdr.dump_level = 1;
+	check_windows(&t, &src, &b1, &b2, &hdr, dir, ref, 1, 1024);
+	check_windows(&t, &src, &b1, &b2, &hdr, dir, ref, 2, 64);
+	check_windows(&t, &src, &b1, &b2, &hdr, dir, ref, 8, 2048);
+	check_windows(&t, &src, &b1, &b2, &hdr, dir, ref, 2, NPFN);
 
 	/* Without map_pages (pread path) the bytes are the same. */
 	{
