@@ -174,7 +174,7 @@ check: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-tests
-	@$(MAKE) --no-print-directory SANITIZE=thread build/san-thread/unit/test_pipeline
+	@$(MAKE) --no-print-directory SANITIZE=thread build/san-thread/unit/test_pipeline build/san-thread/unit/test_proc_windows build/san-thread/unit/test_memmap
 	@tests/run-all.sh
 
 demo: deps

@@ -335,7 +335,9 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 	cs_bitmap_deinit(&job->bitmap1);
 	cs_bitmap_deinit(&job->bitmap2);
 	memset(stats, 0, sizeof(*stats));
-	if (cs_scanner_open(&job->kernel, &job->src, level, &job->scanner, err) != CS_OK)
+	if (cs_scanner_open(&job->kernel, &job->src, level,
+			    job->cfg->nthreads ? job->cfg->nthreads : cs_online_cpus(), &job->scanner,
+			    err) != CS_OK)
 		return err->status;
 	job->max_mapnr = cs_scanner_max_mapnr(job->scanner);
 	if (plan_windows(job, job->max_mapnr, err) != CS_OK)

@@ -5,6 +5,7 @@
 #include "filters/classify.h"
 #include "filters/dump_level.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,11 @@ struct scan {
 	uint8_t *chunk_ok;
 	size_t uc_i; /* next entry of src->unconsulted */
 	uint64_t count[CS_EXCL_NR];
+	/* This walker's share [lo, hi) of the window (all of it when serial). */
+	pfn_t lo, hi;
+	uint64_t unverified;
+	/* An excluded unit crossed hi: the share stopped there (see walk_shares). */
+	bool overflow;
 };
 
 /* Read the struct pages of [rs, re) into s->buf; chunk_ok[i] says which 64-page chunks arrived. */
@@ -91,23 +97,30 @@ static bool span_ok(const struct scan *s, pfn_t end, pfn_t run_end, pfn_t blk_en
 	return true;
 }
 
-static cs_status walk(struct scan *s, uint64_t *unverified)
+/*
+ * Walk the pfns [s->lo, s->hi). A share boundary is a multiple of the
+ * mem_map block and of the batch, so neither straddles it; only an excluded
+ * unit larger than a block (a gigantic page) can, and then the walk stops
+ * with s->overflow set instead of touching bits of the next share.
+ */
+static void walk(struct scan *s)
 {
 	const uint32_t psz = s->mm.sizeof_page;
-	pfn_t pfn = s->win_start;
+	pfn_t pfn = s->lo;
+	uint64_t *unverified = &s->unverified;
 	struct cs_page_view v;
 	struct cs_page_class pc;
 
 	s->uc_i = 0;
-	while (pfn < s->win_end) {
+	while (pfn < s->hi) {
 		size_t b;
 		pfn_t blk_end, wstart, wend, rs;
 
 		pfn = cs_bitmap_next_set(s->bm1, pfn);
-		if (pfn >= s->win_end)
+		if (pfn >= s->hi)
 			break;
 		b = cs_memmap_block_of(&s->mm, pfn);
-		blk_end = CS_MIN((pfn_t)(b + 1) * s->mm.pfns_per_block, s->win_end);
+		blk_end = CS_MIN((pfn_t)(b + 1) * s->mm.pfns_per_block, s->hi);
 		if (!s->mm.coded[b]) {
 			/* No (trusted) mem_map: nothing can be decided, keep and count. */
 			*unverified += cs_bitmap_count(s->bm1, pfn, blk_end);
@@ -162,6 +175,9 @@ static cs_status walk(struct scan *s, uint64_t *unverified)
 					   !span_ok(s, pfn + d.span, run_end, blk_end)) {
 					(*unverified)++;
 					pfn++;
+				} else if (pfn + d.span > s->hi) {
+					s->overflow = true;
+					return;
 				} else {
 					/*
 					 * Count only pages that were still dumpable, as
@@ -187,7 +203,28 @@ static cs_status walk(struct scan *s, uint64_t *unverified)
 			s->src->ops->release_pages(s->src, s->mapped_pfn, s->mapped_n);
 		s->mapped_n = 0;
 	}
-	return CS_OK;
+}
+
+/* A walker's own buffers: a batch of struct pages and its chunk flags. */
+static bool walker_alloc(struct scan *s)
+{
+	s->buf = malloc(s->batch * s->mm.sizeof_page + s->mm.sizeof_page);
+	s->chunk_ok = malloc(CS_DIV_ROUND_UP(s->batch, SCAN_CHUNK_PFNS) + 1);
+	return s->buf && s->chunk_ok;
+}
+
+/* A share walked on its own thread, with its own copy of the kernel (page-table caches are per walker). */
+struct share {
+	struct scan s;
+	struct cs_kernel k;
+	pthread_t thread;
+	bool started;
+};
+
+static void *share_main(void *arg)
+{
+	walk(&((struct share *)arg)->s);
+	return NULL;
 }
 
 static bool pass_needed(const struct scan *s)
@@ -275,20 +312,89 @@ cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *m
 
 struct cs_scanner {
 	struct scan s;
+	/* With several threads: the other walkers of a window (nshares - 1 of them). */
+	struct share *sh;
+	size_t nshares;
 };
 
 void cs_scanner_close(struct cs_scanner *sc)
 {
 	if (!sc)
 		return;
+	for (size_t i = 0; i + 1 < sc->nshares; i++) {
+		free(sc->sh[i].s.buf);
+		free(sc->sh[i].s.chunk_ok);
+	}
+	free(sc->sh);
 	free(sc->s.buf);
 	free(sc->s.chunk_ok);
 	cs_memmap_deinit(&sc->s.mm);
 	free(sc);
 }
 
+/*
+ * The walk is most of the scan's CPU and runs before any page can be written
+ * (the pipeline's CPUs are idle meanwhile), so with several threads the
+ * window is split into shares walked at once. Each share reads and clears
+ * only the bitmap words of its own pfns; decisions depend only on a pfn and
+ * its struct pages, so the result is the serial walk's, unless an excluded
+ * unit crosses a share boundary (gigantic pages): then false, and the
+ * caller walks the window again serially.
+ */
+static bool walk_shares(struct cs_scanner *sc)
+{
+	struct scan *s = &sc->s;
+	pfn_t align = CS_MAX((pfn_t)s->batch, (pfn_t)s->mm.pfns_per_block);
+	pfn_t n = s->win_end - s->win_start;
+	size_t nshares = align ? (size_t)CS_MIN((pfn_t)sc->nshares, n / align) : 1;
+	bool overflow = false;
+
+	s->lo = s->win_start;
+	s->hi = s->win_end;
+	if (nshares < 2) {
+		walk(s);
+		return !s->overflow;
+	}
+	/* Equal pfn counts, boundaries rounded down to whole blocks; the last share ends with the window. */
+	for (size_t i = 0; i < nshares; i++) {
+		struct scan *w = i ? &sc->sh[i - 1].s : s;
+
+		w->lo = i ? s->win_start + n / nshares * i / align * align : s->win_start;
+		w->hi = i + 1 == nshares ? s->win_end : s->win_start + n / nshares * (i + 1) / align * align;
+	}
+	for (size_t i = 1; i < nshares; i++) {
+		struct share *x = &sc->sh[i - 1];
+		uint8_t *buf = x->s.buf, *chunk_ok = x->s.chunk_ok;
+		pfn_t lo = x->s.lo, hi = x->s.hi;
+
+		x->s = *s;
+		x->s.k = &x->k;
+		x->s.buf = buf;
+		x->s.chunk_ok = chunk_ok;
+		x->s.lo = lo;
+		x->s.hi = hi;
+		x->s.unverified = 0;
+		memset(x->s.count, 0, sizeof(x->s.count));
+		x->started = lo < hi && pthread_create(&x->thread, NULL, share_main, x) == 0;
+	}
+	walk(s);
+	for (size_t i = 1; i < nshares; i++) {
+		struct share *x = &sc->sh[i - 1];
+
+		if (x->started)
+			pthread_join(x->thread, NULL);
+		else
+			walk(&x->s); /* no thread to be had: walk it here */
+		overflow |= x->s.overflow;
+		s->unverified += x->s.unverified;
+		for (size_t c = 0; c < CS_EXCL_NR; c++)
+			s->count[c] += x->s.count[c];
+	}
+	return !(overflow || s->overflow);
+}
+
 cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
-			  struct cs_scanner **ret, struct cs_err *err)
+			  unsigned nthreads, struct cs_scanner **ret, struct cs_err *err)
 {
 	struct cs_scanner *sc;
 	struct scan *s;
@@ -303,17 +409,31 @@ cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_l
 	s->k = k;
 	s->src = src;
 	s->level = dump_level;
+	sc->nshares = 1;
 	if (setup(s, err) != CS_OK) {
 		cs_scanner_close(sc);
 		return err->status;
 	}
 	if (k->have_model && pass_needed(s) && s->mm_ok) {
 		s->batch = CS_MIN((uint64_t)SCAN_BATCH_PFNS, s->mm.pfns_per_block);
-		s->buf = malloc(s->batch * s->mm.sizeof_page + s->mm.sizeof_page);
-		s->chunk_ok = malloc(CS_DIV_ROUND_UP(s->batch, SCAN_CHUNK_PFNS) + 1);
-		if (!s->buf || !s->chunk_ok) {
+		if (!walker_alloc(s)) {
 			cs_scanner_close(sc);
 			return cs_err_set(err, CS_ERR_NOMEM, "cannot allocate the struct page buffer");
+		}
+		/* Other walkers, each with its own kernel copy and buffers; fewer if memory is short. */
+		if (nthreads > 1 && (sc->sh = calloc(CS_MIN(nthreads, 16u) - 1, sizeof(*sc->sh)))) {
+			for (unsigned i = 0; i + 1 < CS_MIN(nthreads, 16u); i++) {
+				sc->sh[i].k = *k;
+				sc->sh[i].s = *s;
+				sc->sh[i].s.buf = NULL;
+				sc->sh[i].s.chunk_ok = NULL;
+				if (!walker_alloc(&sc->sh[i].s)) {
+					free(sc->sh[i].s.buf);
+					free(sc->sh[i].s.chunk_ok);
+					break;
+				}
+				sc->nshares++;
+			}
 		}
 	}
 	*ret = sc;
@@ -325,19 +445,11 @@ pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc)
 	return sc->s.max_mapnr;
 }
 
-size_t cs_scanner_mem_bytes(const struct cs_scanner *sc)
-{
-	const struct scan *s = &sc->s;
-
-	return sizeof(*sc) + (s->buf ? s->batch * s->mm.sizeof_page + s->mm.sizeof_page : 0) +
-	       (s->chunk_ok ? CS_DIV_ROUND_UP(s->batch, SCAN_CHUNK_PFNS) + 1 : 0);
-}
-
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err)
 {
 	struct scan *s = &sc->s;
-	uint64_t present = 0, unverified = 0, excluded;
+	uint64_t present = 0, excluded;
 	pfn_t n;
 
 	(void)err;
@@ -345,15 +457,25 @@ cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 	s->win_end = CS_MIN(bitmap1->nbits, s->max_mapnr);
 	s->bm1 = bitmap1;
 	s->bm2 = bitmap2;
+	s->unverified = 0;
+	s->overflow = false;
 	memset(s->count, 0, sizeof(s->count));
 	n = s->win_end > s->win_start ? s->win_end - s->win_start : 0;
 	if (n)
 		fill_bitmaps(s, &present);
 	if (n && s->k->have_model && pass_needed(s)) {
-		if (!s->mm_ok)
-			unverified = present;
-		else
-			walk(s, &unverified);
+		if (!s->mm_ok) {
+			s->unverified = present;
+		} else if (!walk_shares(sc)) {
+			/* A unit crossed a share boundary: the window again, on one thread. */
+			fill_bitmaps(s, &present);
+			memset(s->count, 0, sizeof(s->count));
+			s->unverified = 0;
+			s->overflow = false;
+			s->lo = s->win_start;
+			s->hi = s->win_end;
+			walk(s);
+		}
 	}
 	stats->total += n;
 	stats->hole += n - present;
@@ -363,7 +485,7 @@ cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 	stats->user += s->count[CS_EXCL_USER];
 	stats->hwpoison += s->count[CS_EXCL_HWPOISON];
 	stats->offline += s->count[CS_EXCL_OFFLINE];
-	stats->kept_unverified += unverified;
+	stats->kept_unverified += s->unverified;
 	excluded = s->count[CS_EXCL_FREE] + s->count[CS_EXCL_CACHE] + s->count[CS_EXCL_CACHE_PRIVATE] +
 		   s->count[CS_EXCL_USER] + s->count[CS_EXCL_HWPOISON] + s->count[CS_EXCL_OFFLINE];
 	stats->remaining += present - excluded;
@@ -381,7 +503,7 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 	/* Bitmaps of an earlier scan (-d a,b retries) are replaced. */
 	cs_bitmap_deinit(bitmap1);
 	cs_bitmap_deinit(bitmap2);
-	if (cs_scanner_open(k, src, dump_level, &sc, err) != CS_OK)
+	if (cs_scanner_open(k, src, dump_level, 1, &sc, err) != CS_OK)
 		return err->status;
 	rc = cs_bitmap_init(bitmap1, sc->s.max_mapnr, err);
 	if (rc == CS_OK)

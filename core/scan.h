@@ -61,11 +61,14 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
  */
 #define CS_SCAN_WINDOW_ALIGN (UINT64_C(1) << 18)
 struct cs_scanner;
+/*
+ * nthreads > 1: each window's walk is split into up to nthreads shares of
+ * whole mem_map blocks walked at once (the source's reads must be
+ * thread-safe, as the pipeline's are); the result is the same.
+ */
 cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
-			  struct cs_scanner **ret, struct cs_err *err);
+			  unsigned nthreads, struct cs_scanner **ret, struct cs_err *err);
 pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
-/* Bytes the scanner holds (its struct page buffer). */
-size_t cs_scanner_mem_bytes(const struct cs_scanner *sc);
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err);
 void cs_scanner_close(struct cs_scanner *sc); /* accepts NULL */

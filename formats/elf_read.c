@@ -2,6 +2,7 @@
 #include "formats/source.h"
 #include "formats/flat_read.h"
 #include "formats/notes.h"
+#include "formats/proc_windows.h"
 #include "formats/vmcoreinfo.h"
 
 #include <errno.h>
@@ -18,8 +19,6 @@
 #define X86_64_DIRECT_MAP_MIN 0xff00000000000000ULL
 /* No machine has physical addresses at or above this; larger p_paddr + p_memsz is corrupt. */
 #define PADDR_LIMIT (1ULL << 56)
-/* Bytes per mmap window on /proc/vmcore (whole-file mmap would build every PTE up front). */
-#define PROC_WINDOW_MAX (4u << 20)
 
 /* File-backed physical bytes [pa, pa + len) live at file offset foff. Sorted, disjoint. */
 struct elf_extent {
@@ -40,7 +39,8 @@ struct elf_priv {
 	size_t next;
 	unsigned shift;
 	size_t host_page;
-	bool proc_windows; /* /proc/vmcore: copy through short-lived mmap windows (not --non-mmap) */
+	bool proc_windows; /* /proc/vmcore: copy through cached mmap windows (not --non-mmap) */
+	struct cs_proc_windows pw;
 };
 
 static cs_status elf_probe(const uint8_t *head, size_t len)
@@ -273,6 +273,8 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 	if (st)
 		return st;
 	p->proc_windows = p->in.procfs && src->use_mmap;
+	if (p->proc_windows)
+		cs_proc_windows_init(&p->pw, p->in.fd, p->in.file_size);
 	if (p->in.flattened)
 		return cs_err_set(err, CS_ERR_NOTSUP,
 				  "'%s' is a flattened ELF dump; reassemble it first with "
@@ -403,6 +405,8 @@ static void elf_close(struct cs_source *src)
 
 	if (!p)
 		return;
+	if (p->proc_windows)
+		cs_proc_windows_deinit(&p->pw);
 	cs_infile_close(&p->in);
 	free(p->ext);
 	free(p);
@@ -424,8 +428,8 @@ static size_t ext_find(const struct elf_priv *p, paddr_t paddr)
 	return lo ? lo - 1 : 0;
 }
 
-/* Copy file bytes [foff, foff + len): the mapping, a /proc/vmcore window, or pread. */
-static cs_status file_copy(const struct elf_priv *p, void *buf, size_t len, uint64_t foff,
+/* Copy file bytes [foff, foff + len): the mapping, /proc/vmcore windows, or pread. */
+static cs_status file_copy(struct elf_priv *p, void *buf, size_t len, uint64_t foff,
 			   struct cs_err *err)
 {
 	const void *m = cs_infile_ptr(&p->in, foff, len);
@@ -434,25 +438,14 @@ static cs_status file_copy(const struct elf_priv *p, void *buf, size_t len, uint
 		memcpy(buf, m, len);
 		return CS_OK;
 	}
-	if (p->proc_windows && len >= p->host_page && len <= PROC_WINDOW_MAX) {
-		/*
-		 * /proc/vmcore reads copy one page per ioremap; a short-lived mapping
-		 * of just this window is faster (makedumpfile maps 4 MiB windows).
-		 */
-		uint64_t base = foff & ~(uint64_t)(p->host_page - 1);
-		size_t mlen = (size_t)(foff - base) + len;
-		void *w = mmap(NULL, mlen, PROT_READ, MAP_SHARED, p->in.fd, (off_t)base);
-		if (w != MAP_FAILED) {
-			memcpy(buf, (uint8_t *)w + (foff - base), len);
-			munmap(w, mlen);
-			return CS_OK;
-		}
-	}
+	/* /proc/vmcore reads copy one page per ioremap: mapped windows are faster (makedumpfile's too). */
+	if (p->proc_windows && cs_proc_windows_copy(&p->pw, buf, len, foff))
+		return CS_OK;
 	return cs_pread_full(p->in.fd, p->in.path, buf, len, foff, err);
 }
 
 /* Copy physical bytes; bytes no PT_LOAD backs with file data read as zeros. */
-static cs_status phys_copy(const struct elf_priv *p, paddr_t pa, uint8_t *buf, size_t len,
+static cs_status phys_copy(struct elf_priv *p, paddr_t pa, uint8_t *buf, size_t len,
 			   struct cs_err *err)
 {
 	size_t i = ext_find(p, pa);
@@ -484,7 +477,7 @@ static cs_status phys_copy(const struct elf_priv *p, paddr_t pa, uint8_t *buf, s
 static cs_status elf_read_paddr(struct cs_source *src, paddr_t paddr, void *buf, size_t len,
 				struct cs_err *err)
 {
-	const struct elf_priv *p = src->priv;
+	struct elf_priv *p = src->priv;
 	uint8_t *out = buf;
 
 	/*
@@ -526,7 +519,7 @@ static cs_status elf_read_paddr(struct cs_source *src, paddr_t paddr, void *buf,
 static cs_status elf_read_pages(struct cs_source *src, pfn_t pfn, size_t n, void *buf,
 				struct cs_err *err)
 {
-	const struct elf_priv *p = src->priv;
+	struct elf_priv *p = src->priv;
 	size_t psz = src->page_size, missing = 0;
 	paddr_t pa = pfn << p->shift;
 	uint8_t *out = buf;

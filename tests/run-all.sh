@@ -49,8 +49,10 @@ for tier in $TIERS; do
 				run_one asan "$(basename "$t")" "$t"
 		done ;;
 	tsan)
-		t=$CS_BUILD/san-thread/unit/test_pipeline
-		[ -x "$t" ] && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_one tsan test_pipeline "$t" ;;
+		for t in test_pipeline test_proc_windows test_memmap; do
+			[ -x "$CS_BUILD/san-thread/unit/$t" ] &&
+				TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_one tsan $t "$CS_BUILD/san-thread/unit/$t"
+		done ;;
 	integ)
 		for t in tests/integ/*.sh; do [ -x "$t" ] && run_one integ "$(basename "$t" .sh)" "$t"; done ;;
 	asan-integ)

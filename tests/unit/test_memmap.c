@@ -333,6 +333,41 @@ static void test_scan(struct tap *t, struct fake *f)
 	ok_eq_u64(t, cs_bitmap_count(&b2, 0, b2.nbits) + st.free + st.cache + st.cache_private + st.user +
 			     st.hwpoison + st.offline + 500,
 		  st.total - st.hole, "bitmap2 agrees with the counts");
+	{
+		/*
+		 * The scanner on 4 threads (one share per section here), whole and in
+		 * windows of 2 sections (cyclic mode), gives the serial result.
+		 */
+		static const pfn_t spans[] = {0, 2 * PPS};
+		for (size_t i = 0; i < CS_ARRAY_SIZE(spans); i++) {
+			struct cs_scanner *sc = NULL;
+			struct cs_bitmap p1 = {0}, p2 = {0};
+			struct cs_page_stats pst = {0};
+			pfn_t max = st.total, span = spans[i] ? spans[i] : max;
+			bool same = true;
+
+			ok(t, cs_scanner_open(k, &src, 31, 4, &sc, &err) == CS_OK, "scanner, 4 threads opens");
+			if (!sc)
+				continue;
+			ok_eq_u64(t, cs_scanner_max_mapnr(sc), max, "scanner max_mapnr");
+			cs_bitmap_init_window(&p1, 0, span, &err);
+			cs_bitmap_init_window(&p2, 0, span, &err);
+			for (pfn_t first = 0; first < max; first += span) {
+				cs_bitmap_move_window(&p1, first, CS_MIN(first + span, max));
+				cs_bitmap_move_window(&p2, first, CS_MIN(first + span, max));
+				cs_scanner_window(sc, &p1, &p2, &pst, &err);
+				for (pfn_t p = first; p < p1.nbits && same; p++)
+					same = cs_bitmap_test(&p1, p) == cs_bitmap_test(&b1, p) &&
+					       cs_bitmap_test(&p2, p) == cs_bitmap_test(&b2, p);
+			}
+			ok(t, memcmp(&pst, &st, sizeof(st)) == 0, "4 threads, windows of %" PRIu64 " pfns: same counts",
+			   span);
+			ok(t, same, "4 threads, windows of %" PRIu64 " pfns: same bitmaps", span);
+			cs_bitmap_deinit(&p1);
+			cs_bitmap_deinit(&p2);
+			cs_scanner_close(sc);
+		}
+	}
 	cs_bitmap_deinit(&b1);
 	cs_bitmap_deinit(&b2);
 
