@@ -315,6 +315,12 @@ static cs_status scan_windows(struct job *job, struct cs_page_stats *stats, uint
 					  atomic_load(job->cfg->cancel), first);
 	}
 	*num_dumpable = n;
+	/*
+	 * Pass 2 rescans each window while the pipeline's threads compress: more
+	 * walkers would only compete with them, and their buffers (2 MiB of
+	 * struct pages each) would add to the peak memory cyclic mode exists to cut.
+	 */
+	cs_scanner_single(job->scanner);
 	memset(&job->window_stats, 0, sizeof(job->window_stats));
 	return scan_window(job, 0, &job->window_stats, err);
 }

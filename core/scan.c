@@ -440,6 +440,17 @@ cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_l
 	return CS_OK;
 }
 
+void cs_scanner_single(struct cs_scanner *sc)
+{
+	for (size_t i = 0; i + 1 < sc->nshares; i++) {
+		free(sc->sh[i].s.buf);
+		free(sc->sh[i].s.chunk_ok);
+	}
+	free(sc->sh);
+	sc->sh = NULL;
+	sc->nshares = 1;
+}
+
 pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc)
 {
 	return sc->s.max_mapnr;

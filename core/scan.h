@@ -69,6 +69,8 @@ struct cs_scanner;
 cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
 			  unsigned nthreads, struct cs_scanner **ret, struct cs_err *err);
 pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
+/* From now on walk on the calling thread only, and free the other walkers' buffers. */
+void cs_scanner_single(struct cs_scanner *sc);
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err);
 void cs_scanner_close(struct cs_scanner *sc); /* accepts NULL */
