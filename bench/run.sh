@@ -11,14 +11,15 @@
 # Each run writes to OUTDIR (default build/bench-out; put it on the file system you
 # care about), after a `sync` so that the previous run's writeback does not overlap it;
 # the output is deleted afterwards. Reported per variant: median wall time, median CPU
-# time (user+sys), peak RSS (max over rounds, /usr/bin/time %M), output bytes; then
+# time (user+sys), peak RSS (max over rounds, wait4 via bench/timeit.c), output bytes; then
 # coresieve/makedumpfile ratios against makedumpfile's best variant (lowest median wall)
 # and, for -z, against makedumpfile's best -l at the same level (the "-z is smaller than
 # -l at no more time" goal). coresieve fsyncs its output before exiting; makedumpfile
 # does not, so coresieve's wall time includes getting the dump onto the disk.
 #
 # Environment:
-#   CASES="-l:31 -c:31 -z:31 -l:1 ..."  codec:level pairs ("-"/none = uncompressed)
+#   CASES="-l:31 -c:31 -z:31 -l:1 ..."  codec:level pairs ("-"/none = uncompressed); a codec may
+#                      carry options after '+': "-z+--compress-level=-3:31" (coresieve only)
 #   CS_THREADS="1 2"   coresieve thread counts (default: 1 and the online CPUs)
 #   MDF_THREADS=2      makedumpfile's threaded variant ("" to skip it)
 #   DRY=1              also the --dry-run -d 31 classification pass; DRY=only: just that
@@ -39,7 +40,9 @@ CS_THREADS=${CS_THREADS:-$( [ "$NCPU" -gt 1 ] && echo "1 $NCPU" || echo 1)}
 MDF_THREADS=${MDF_THREADS-2}
 DRY=${DRY:-0}
 WARM=${WARM:-1}
-mkdir -p "$OUT"
+mkdir -p "$OUT" build/bench
+TIMEIT=build/bench/timeit
+cc -O2 -Wall -Wextra -Werror -o "$TIMEIT" bench/timeit.c
 RES=$OUT/results.tsv
 : > "$RES"
 
@@ -53,13 +56,23 @@ mdf_has() { # codec flag -> is it built into makedumpfile?
 	esac
 }
 
+timed() { # cmd...: run it; "wall user sys maxrss_kib" into $OUT/time.txt, its stderr into $OUT/stderr.txt
+	"$TIMEIT" "$OUT/stderr.txt" "$@" >"$OUT/time.txt"
+}
+
 run() { # label outfile cmd... ; appends "label wall cpu rss bytes load" to RES
 	local label=$1 outf=$2; shift 2
 	rm -f "$outf"
+	# Memory reclaim (DAMON here) drops parts of an idle input from the page cache within
+	# seconds: re-read a small input before every run so that no run reads from the disk.
+	[ "$WARM" = 1 ] && [ "$(stat -c %s "$INPUT")" -le $((2 << 30)) ] && cat "$INPUT" >/dev/null
 	sync
 	local load
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	/usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" "$@" >/dev/null 2>"$OUT/stderr.txt" ||
+	# Wall from a monotonic clock, CPU and peak RSS from wait4 (bench/timeit.c).
+	# A failed run is retried once (makedumpfile --num-threads fails now and then: "libgcc_s.so.1
+	# must be installed for pthread_exit to work").
+	timed "$@" || { echo "retrying after: $(tail -1 "$OUT/stderr.txt")" >&2; rm -f "$outf"; sync; timed "$@"; } ||
 		{ echo "FAILED: $*" >&2; tail -5 "$OUT/stderr.txt" >&2; return 1; }
 	read -r wall user sys rss < "$OUT/time.txt"
 	local bytes=0
@@ -83,7 +96,7 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$DRY" != only ]; then
 	for case in $CASES; do
 		codec=${case%%:*} level=${case##*:}
-		cflag=$codec
+		cflag=${codec//+/ }
 		[ "$codec" = none ] && cflag=
 		warm "$level"
 		for r in $(seq "$ROUNDS"); do
@@ -91,7 +104,7 @@ if [ "$DRY" != only ]; then
 				run "cs $codec -d $level t$t" "$OUT/cs.out" "$CS" $cflag -d "$level" \
 					--message-level 0 --num-threads "$t" "$INPUT" "$OUT/cs.out"
 			done
-			if mdf_has "$codec"; then
+			if [ "$codec" = "${codec%%+*}" ] && mdf_has "$codec"; then
 				run "mdf $codec -d $level" "$OUT/mdf.out" "$MDF" $cflag -d "$level" \
 					--message-level 0 "$INPUT" "$OUT/mdf.out"
 				if [ -n "$MDF_THREADS" ]; then
@@ -122,9 +135,9 @@ for line in open(sys.argv[1]):
 med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v),
            max(r[2] for r in v), v[0][3], statistics.median(r[4] for r in v), len(v))
        for k, v in rows.items()}
-print(f"{'variant':<26}{'wall s':>9}{'cpu s':>9}{'rss MiB':>9}{'bytes':>13}{'load':>6}{'n':>3}")
+print(f"{'variant':<40}{'wall s':>9}{'cpu s':>9}{'rss MiB':>9}{'bytes':>13}{'load':>6}{'n':>3}")
 for k, (w, c, rss, size, load, n) in med.items():
-    print(f"{k:<26}{w:>9.2f}{c:>9.2f}{rss/1024:>9.1f}{size:>13}{load:>6.1f}{n:>3}")
+    print(f"{k:<40}{w:>9.3f}{c:>9.3f}{rss/1024:>9.1f}{size:>13}{load:>6.1f}{n:>3}")
 
 def case_of(k):  # "cs -l -d 31 t2" -> ("cs", "-l -d 31")
     tool, rest = k.split(" ", 1)
@@ -142,10 +155,10 @@ def variant(label):  # "mdf -l -d 31 t2" -> "t2", "mdf -l -d 31" -> "serial"
 def ratio_line(k, best, vs):
     w, c, rss, size = med[k][:4]
     b = best[1]
-    print(f"{k:<26}{vs:>12}{w/b[0]:>8.2f}{c/max(b[1],1e-9):>8.2f}{rss/b[2]:>8.2f}"
+    print(f"{k:<40}{vs:>12}{w/b[0]:>8.2f}{c/max(b[1],1e-9):>8.2f}{rss/b[2]:>8.2f}"
           f"{(size/b[3] if b[3] else 0):>9.3f}")
 
-hdr = f"{'variant':<26}{'vs mdf':>12}{'wall':>8}{'cpu':>8}{'rss':>8}{'bytes':>9}"
+hdr = f"{'variant':<40}{'vs mdf':>12}{'wall':>8}{'cpu':>8}{'rss':>8}{'bytes':>9}"
 print()
 print("coresieve / makedumpfile's best variant (lowest median wall) for the same case")
 print(hdr)
@@ -156,15 +169,15 @@ for k in med:
     best = mdf_best(case)
     if best:
         ratio_line(k, best, variant(best[0]))
-    elif not case.startswith("-z "):
-        print(f"{k:<26}  (makedumpfile lacks this case)")
-zs = [k for k in med if case_of(k)[0] == "cs" and case_of(k)[1].startswith("-z ")]
+    elif not case.startswith("-z"):
+        print(f"{k:<40}  (makedumpfile lacks this case)")
+zs = [k for k in med if case_of(k)[0] == "cs" and case_of(k)[1].startswith("-z")]
 if zs:
     print()
     print("coresieve -z / makedumpfile's best -l variant at the same level")
     print(hdr)
     for k in zs:
-        best = mdf_best(case_of(k)[1].replace("-z ", "-l ", 1))
+        best = mdf_best("-l " + case_of(k)[1].split(" ", 1)[1])
         if best:
             ratio_line(k, best, "-l " + variant(best[0]))
 PY

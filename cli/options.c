@@ -1,5 +1,6 @@
 /* cli/options.c: makedumpfile's option set: parsing, range checks, cross-option rules. */
 #include "cli/options.h"
+#include "compress/codec.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -236,8 +237,10 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		case OPT_NON_CYCLIC: break; /* gone in makedumpfile 1.5.9; accepted and ignored */
 		case OPT_REPORT_JSON: opts->report_json = optarg; break;
 		case OPT_COMPRESS_LEVEL:
-			if (!parse_int(optarg, 1, 22, &v))
-				return cs_err_set(err, CS_ERR_ARGS, "--compress-level %s is invalid (1..22).", optarg);
+			if (!parse_int(optarg, CS_ZSTD_MIN_LEVEL, 22, &v) || v == 0)
+				return cs_err_set(err, CS_ERR_ARGS,
+						  "--compress-level %s is invalid (-c: 1..12, -z: %d..-1 or 1..22).",
+						  optarg, CS_ZSTD_MIN_LEVEL);
 			opts->compress_level = (int)v;
 			break;
 		case '?':
@@ -332,6 +335,25 @@ cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len,
 	if (opts->elf && opts->compress) {
 		add_warning(warn, warn_len, "warning: ELF output (-E) is not compressed; the compression option is ignored");
 		opts->compress = 0;
+	}
+	if (opts->compress_level) {
+		const struct cs_codec *codec = cs_codec_by_cli_flag(opts->compress);
+		char msg[160];
+
+		if (codec && !codec->min_level && !codec->max_level) {
+			snprintf(msg, sizeof(msg), "warning: -%c has no levels; --compress-level is ignored",
+				 opts->compress);
+			add_warning(warn, warn_len, msg);
+			opts->compress_level = 0;
+		} else if (codec && (opts->compress_level < codec->min_level ||
+				     opts->compress_level > codec->max_level)) {
+			snprintf(msg, sizeof(msg),
+				 "warning: --compress-level %d is out of range for -%c (%s: %d..%d); "
+				 "using level %d", opts->compress_level, opts->compress, codec->name,
+				 codec->min_level, codec->max_level, codec->default_level);
+			add_warning(warn, warn_len, msg);
+			opts->compress_level = 0;
+		}
 	}
 	if (opts->exclude_vmemmap)
 		add_warning(warn, warn_len, "warning: -e is not supported yet; vmemmap pages are kept");

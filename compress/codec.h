@@ -21,6 +21,7 @@ struct cs_codec {
 	char cli_flag;       /* makedumpfile option letter: 'c','l','p','z'; 0 for none */
 	uint32_t kdump_flag; /* CS_DUMP_DH_COMPRESSED_*; 0 for none */
 	int default_level;   /* used when the caller passes level 0 */
+	int min_level, max_level; /* --compress-level range; both 0: no levels */
 	size_t (*bound)(size_t page_size);
 	void *(*state_new)(int level); /* NULL on out of memory */
 	void (*state_free)(void *state); /* accepts NULL */
@@ -28,6 +29,9 @@ struct cs_codec {
 	cs_status (*decompress)(const void *src, size_t n, void *dst, size_t page_size,
 				struct cs_err *err);
 };
+
+/* zstd's fastest level accepted by --compress-level (the library allows far lower, to no use). */
+#define CS_ZSTD_MIN_LEVEL (-50)
 
 /* The codecs this build has (none is always there). */
 extern const struct cs_codec cs_codec_none;

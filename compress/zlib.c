@@ -35,10 +35,11 @@
 #define LIBDEFLATE_DEFAULT_LEVEL 2
 
 /* One table row per back end: both write RFC 1950 streams that zlib's uncompress() reads. */
-#define ZLIB_CODEC(level, impl)                                                            \
+#define ZLIB_CODEC(level, maxlevel, impl)                                                  \
 	{                                                                                  \
 		.name = "zlib", .cli_flag = 'c', .kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,    \
-		.default_level = (level), .bound = zlib_bound, .state_new = impl##_state_new, \
+		.default_level = (level), .min_level = 1, .max_level = (maxlevel),            \
+		.bound = zlib_bound, .state_new = impl##_state_new,                           \
 		.state_free = impl##_state_free, .compress = impl##_compress,                 \
 		.decompress = zlib_decompress,                                              \
 	}
@@ -129,15 +130,15 @@ static size_t ld_compress(void *state, const void *src, size_t n, void *dst, siz
 	return libdeflate_zlib_compress(state, src, n, dst, cap < n ? cap : n - 1);
 }
 
-const struct cs_codec cs_codec_zlib_libdeflate = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, ld);
+const struct cs_codec cs_codec_zlib_libdeflate = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, 12, ld);
 #endif
 
-const struct cs_codec cs_codec_zlib_zlib = ZLIB_CODEC(1, zz);
+const struct cs_codec cs_codec_zlib_zlib = ZLIB_CODEC(1, 9, zz);
 
 #if defined(HAVE_LIBDEFLATE) && !defined(CS_ZLIB_PREFER_ZLIB)
-const struct cs_codec cs_codec_zlib = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, ld);
+const struct cs_codec cs_codec_zlib = ZLIB_CODEC(LIBDEFLATE_DEFAULT_LEVEL, 12, ld);
 #else
-const struct cs_codec cs_codec_zlib = ZLIB_CODEC(1, zz);
+const struct cs_codec cs_codec_zlib = ZLIB_CODEC(1, 9, zz);
 #endif
 
 #else

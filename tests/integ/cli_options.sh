@@ -36,6 +36,19 @@ run --check-params -E -l -d 31 a b
 check_eq "-E with -l is downgraded, not refused" "$rc" 0
 check "-E with -l warns" grep -q "compression option is ignored" <<<"$err"
 
+# --compress-level: per-codec ranges; zstd's fast modes are negative; a capture must not fail on it.
+run --check-params -z --compress-level -3 -d 31 a b
+check_eq "-z --compress-level -3 (zstd fast mode) is valid" "$rc" 0
+run --check-params -z --compress-level 0 -d 31 a b
+check_eq "--compress-level 0 exits 1" "$rc" 1
+check "--compress-level 0 names the ranges" grep -q -- "--compress-level 0 is invalid (-c: 1..12, -z: -50..-1 or 1..22)" <<<"$out"
+run --check-params -l --compress-level 3 -d 31 a b
+check_eq "-l with --compress-level is downgraded, not refused" "$rc" 0
+check "-l with --compress-level warns" grep -q -- "-l has no levels; --compress-level is ignored" <<<"$err"
+run --check-params -c --compress-level -2 -d 31 a b
+check_eq "-c with a negative level is downgraded, not refused" "$rc" 0
+check "-c with a negative level warns" grep -q -- "--compress-level -2 is out of range for -c" <<<"$err"
+
 run -v
 check_eq "-v exits 0" "$rc" 0
 check "-v names the codecs" grep -q "^lzo" <<<"$out"

@@ -43,6 +43,19 @@ for t in 1 3; do
 	"$CORESIEVE" -z -d 1 --num-threads $t --message-level 0 "$D/b" "$D/b.z.t$t" || not_ok "-z --num-threads $t failed"
 done
 check "-z -d 1: --num-threads 1 and 3 byte-identical" cmp -s "$D/b.z.t1" "$D/b.z.t3"
+# zstd's fast modes (negative --compress-level) and a high level: still zstd frames every reader decodes.
+if [[ " $codecs " == *" -z "* ]]; then
+	for zl in -5 19; do
+		"$CORESIEVE" -z --compress-level=$zl -d 1 --num-threads 2 --message-level 0 "$D/b" "$D/b.z$zl" ||
+			not_ok "-z --compress-level $zl failed"
+		check "-z --compress-level $zl: libkdumpfile reads every kept page identically" \
+			$PYTHON "$VERIFY" "$D/b.z$zl" "$D/b"
+	done
+	check "-z: level -5 is larger than level 1, level 19 smaller" \
+		test "$(stat -c %s "$D/b.z-5")" -gt "$(stat -c %s "$D/b.z.t1")" -a \
+		"$(stat -c %s "$D/b.z19")" -lt "$(stat -c %s "$D/b.z.t1")"
+	rm -f "$D/b.z-5" "$D/b.z19"
+fi
 
 # -F | -R reproduces the direct output byte for byte.
 "$CORESIEVE" -F -l -d 31 --message-level 0 "$D/a" > "$D/a.flat" || not_ok "-F failed"
