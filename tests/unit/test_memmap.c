@@ -438,6 +438,51 @@ static void test_utsname(struct tap *t, struct fake *f)
 	free(k);
 }
 
+/*
+ * An excluded unit larger than a mem_map block (an anonymous order-16 compound page over
+ * sections 0 and 1) crosses the boundary between two walkers' shares: the threaded
+ * scanner must notice and walk again serially, giving cs_scan's result.
+ */
+static void test_scan_share_overflow(struct tap *t, struct fake *f)
+{
+	struct cs_source src;
+	struct cs_kmodel km;
+	struct cs_kernel *k = calloc(1, sizeof(*k));
+	struct cs_err err;
+	struct cs_bitmap b1 = {0}, b2 = {0}, p1 = {0}, p2 = {0};
+	struct cs_page_stats st, pst = {0};
+	struct cs_scanner *sc = NULL;
+	const uint64_t LRU = 1ULL << 5, ANON = 0xffff888000100001ULL;
+	bool same = true;
+
+	fake_init(f, &src);
+	base_km(&km);
+	for (pfn_t p = 0; p < NSEC * PPS; p++)
+		put32(spage(f, p) + 48, 0xffffffffu);
+	mk_compound(f, 0, 16, LRU, ANON, 0xffffffffu);
+	ok(t, cs_kernel_init(k, &src, &km, &err) == CS_OK, "overflow: kernel init");
+	ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_OK, "overflow: serial scan");
+	ok_eq_u64(t, st.user, 2 * PPS, "overflow: the order-16 page is user data, excluded whole");
+	ok(t, cs_scanner_open(k, &src, 31, 4, &sc, &err) == CS_OK && sc, "overflow: scanner, 4 threads");
+	if (sc) {
+		cs_bitmap_init(&p1, cs_scanner_max_mapnr(sc), &err);
+		cs_bitmap_init(&p2, cs_scanner_max_mapnr(sc), &err);
+		cs_scanner_window(sc, &p1, &p2, &pst, &err);
+		for (pfn_t p = 0; p < st.total && same; p++)
+			same = cs_bitmap_test(&p1, p) == cs_bitmap_test(&b1, p) &&
+			       cs_bitmap_test(&p2, p) == cs_bitmap_test(&b2, p);
+		ok(t, same && memcmp(&pst, &st, sizeof(st)) == 0,
+		   "overflow: 4 threads give the serial bitmaps and counts");
+		cs_scanner_close(sc);
+	}
+	cs_bitmap_deinit(&b1);
+	cs_bitmap_deinit(&b2);
+	cs_bitmap_deinit(&p1);
+	cs_bitmap_deinit(&p2);
+	cs_kernel_deinit(k);
+	free(k);
+}
+
 int main(void)
 {
 	struct tap t = {0};
@@ -445,6 +490,7 @@ int main(void)
 
 	test_discovery(&t, &f);
 	test_scan(&t, &f);
+	test_scan_share_overflow(&t, &f);
 	test_utsname(&t, &f);
 	free(f.kreg);
 	free(f.vmm);
