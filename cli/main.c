@@ -75,16 +75,22 @@ static void hook_message(void *arg, int ml_class, const char *text)
  * signal asks the job to stop (the writer then marks the dump incomplete and
  * the exit code is 1); a second one ends the process at once.
  */
+/* The signals that stop a dump. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static void *signal_main(void *arg)
 {
 	struct cli *cli = arg;
 	sigset_t set;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	stop_signals(&set);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -99,10 +105,7 @@ static void start_signal_thread(struct cli *cli)
 	sigset_t set;
 	pthread_t thread;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	stop_signals(&set);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return;
 	if (pthread_create(&thread, NULL, signal_main, cli) != 0) {

@@ -360,11 +360,7 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 			cycles, (uint64_t)job->window_pfns);
 		st = scan_windows(job, stats, num_dumpable, err);
 	} else {
-		st = cs_bitmap_init(&job->bitmap1, job->max_mapnr, err);
-		if (st == CS_OK)
-			st = cs_bitmap_init(&job->bitmap2, job->max_mapnr, err);
-		if (st == CS_OK)
-			st = cs_scanner_window(job->scanner, &job->bitmap1, &job->bitmap2, stats, err);
+		st = cs_scanner_whole(job->scanner, &job->bitmap1, &job->bitmap2, stats, err);
 		if (st == CS_OK)
 			*num_dumpable = cs_bitmap_count(&job->bitmap2, 0, job->max_mapnr);
 		cs_scanner_close(job->scanner);

@@ -528,12 +528,13 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 		p.final_end = cfg->end_pfn;
 	p.end = CS_MIN(p.final_end, bitmap2->nbits);
 	p.cursor = CS_MIN(CS_MAX(cfg->start_pfn, bitmap2->first), p.end);
-	total = cs_bitmap_count(bitmap2, p.cursor, p.end);
 	if (cfg->next_window) {
 		if (!wops->put_bitmaps || !bitmap1 || bitmap1->first != bitmap2->first || cfg->start_pfn)
 			return cs_err_set(err, CS_ERR_ARGS, "the %s writer cannot take the bitmaps a window "
 					  "at a time", wops->name);
-		total = cfg->num_dumpable;
+		total = cfg->num_dumpable; /* this window's bits are only a part */
+	} else {
+		total = cs_bitmap_count(bitmap2, p.cursor, p.end);
 	}
 
 	if (pthread_mutex_init(&p.lock, NULL))

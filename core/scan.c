@@ -317,15 +317,22 @@ struct cs_scanner {
 	size_t nshares;
 };
 
-void cs_scanner_close(struct cs_scanner *sc)
+void cs_scanner_single(struct cs_scanner *sc)
 {
-	if (!sc)
-		return;
 	for (size_t i = 0; i + 1 < sc->nshares; i++) {
 		free(sc->sh[i].s.buf);
 		free(sc->sh[i].s.chunk_ok);
 	}
 	free(sc->sh);
+	sc->sh = NULL;
+	sc->nshares = 1;
+}
+
+void cs_scanner_close(struct cs_scanner *sc)
+{
+	if (!sc)
+		return;
+	cs_scanner_single(sc);
 	free(sc->s.buf);
 	free(sc->s.chunk_ok);
 	cs_memmap_deinit(&sc->s.mm);
@@ -440,17 +447,6 @@ cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_l
 	return CS_OK;
 }
 
-void cs_scanner_single(struct cs_scanner *sc)
-{
-	for (size_t i = 0; i + 1 < sc->nshares; i++) {
-		free(sc->sh[i].s.buf);
-		free(sc->sh[i].s.chunk_ok);
-	}
-	free(sc->sh);
-	sc->sh = NULL;
-	sc->nshares = 1;
-}
-
 pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc)
 {
 	return sc->s.max_mapnr;
@@ -503,6 +499,22 @@ cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 	return CS_OK;
 }
 
+cs_status cs_scanner_whole(struct cs_scanner *sc, struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2,
+			   struct cs_page_stats *stats, struct cs_err *err)
+{
+	cs_status rc = cs_bitmap_init(bitmap1, sc->s.max_mapnr, err);
+
+	if (rc == CS_OK)
+		rc = cs_bitmap_init(bitmap2, sc->s.max_mapnr, err);
+	if (rc == CS_OK)
+		rc = cs_scanner_window(sc, bitmap1, bitmap2, stats, err);
+	if (rc != CS_OK) {
+		cs_bitmap_deinit(bitmap1);
+		cs_bitmap_deinit(bitmap2);
+	}
+	return rc;
+}
+
 cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 		  struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2, struct cs_page_stats *stats,
 		  struct cs_err *err)
@@ -516,17 +528,9 @@ cs_status cs_scan(struct cs_kernel *k, struct cs_source *src, int dump_level,
 	cs_bitmap_deinit(bitmap2);
 	if (cs_scanner_open(k, src, dump_level, 1, &sc, err) != CS_OK)
 		return err->status;
-	rc = cs_bitmap_init(bitmap1, sc->s.max_mapnr, err);
-	if (rc == CS_OK)
-		rc = cs_bitmap_init(bitmap2, sc->s.max_mapnr, err);
-	if (rc == CS_OK)
-		rc = cs_scanner_window(sc, bitmap1, bitmap2, &st, err);
+	rc = cs_scanner_whole(sc, bitmap1, bitmap2, &st, err);
 	cs_scanner_close(sc);
-	if (rc != CS_OK) {
-		cs_bitmap_deinit(bitmap1);
-		cs_bitmap_deinit(bitmap2);
-		return rc;
-	}
-	*stats = st;
-	return CS_OK;
+	if (rc == CS_OK)
+		*stats = st;
+	return rc;
 }

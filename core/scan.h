@@ -73,6 +73,9 @@ pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
 void cs_scanner_single(struct cs_scanner *sc);
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err);
+/* The whole dump as one window: allocates both bitmaps ([0, max_mapnr)), deinits them on failure. */
+cs_status cs_scanner_whole(struct cs_scanner *sc, struct cs_bitmap *bitmap1, struct cs_bitmap *bitmap2,
+			   struct cs_page_stats *stats, struct cs_err *err);
 void cs_scanner_close(struct cs_scanner *sc); /* accepts NULL */
 
 #endif

@@ -1,16 +1,9 @@
 /* tests/unit/test_bitmap.c: pfn bitmaps, whole and as windows (cyclic mode), against a byte-per-pfn model. */
 #include "core/bitmap.h"
 #include "tests/lib/tap.h"
+#include "tests/lib/rand.h"
 
 #define NPFN 5000u
-
-static uint64_t next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 /* Random set/clear ranges on a window [first, end) and on a model; every query must agree. */
 static void check_window(struct tap *t, pfn_t first, pfn_t end, uint64_t seed)
@@ -25,8 +18,8 @@ static void check_window(struct tap *t, pfn_t first, pfn_t end, uint64_t seed)
 	ok(t, cs_bitmap_init_window(&bm, first, end, &err) == CS_OK, "window [%" PRIu64 ", %" PRIu64 ")",
 	   first, end);
 	for (int op = 0; op < 300; op++) {
-		pfn_t a = next_rand(&s) % (NPFN + 64), b = a + next_rand(&s) % 300;
-		bool set = next_rand(&s) & 1;
+		pfn_t a = test_rand(&s) % (NPFN + 64), b = a + test_rand(&s) % 300;
+		bool set = test_rand(&s) & 1;
 
 		if (set)
 			cs_bitmap_set_range(&bm, a, b);
@@ -40,7 +33,7 @@ static void check_window(struct tap *t, pfn_t first, pfn_t end, uint64_t seed)
 	ok(t, all, "test() agrees with the model, nothing outside the window");
 	all = true;
 	for (int q = 0; q < 200 && all; q++) {
-		pfn_t a = next_rand(&s) % (NPFN + 64), b = a + next_rand(&s) % 700, want_set = end,
+		pfn_t a = test_rand(&s) % (NPFN + 64), b = a + test_rand(&s) % 700, want_set = end,
 		      want_clear = end;
 		uint64_t cnt = 0;
 

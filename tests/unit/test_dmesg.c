@@ -1,6 +1,7 @@
 /* tests/unit/test_dmesg.c: --dump-dmesg on hand-built printk buffers in memory (lockless, structured, plain). */
 #include "core/dmesg.h"
 #include "tests/lib/tap.h"
+#include "tests/lib/rand.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -689,14 +690,6 @@ static void test_structured(struct tap *t)
 }
 
 /* Deterministic corruption: random bytes of every buffer flipped; never a crash, always bounded. */
-static uint64_t xorshift(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
 static void test_mutations(struct tap *t)
 {
 	struct cs_kmodel km, kml;
@@ -730,11 +723,11 @@ static void test_mutations(struct tap *t)
 		lb_wrap_marker(&l, p);
 		lb_idx(&l, 0, p, 48);
 		for (int k = 0; k < 1 + it % 8; k++) {
-			struct region *rg = &r.mem.r[1 + xorshift(&seed) % 5];
-			struct region *lg = &l.mem.r[xorshift(&seed) % 2];
+			struct region *rg = &r.mem.r[1 + test_rand(&seed) % 5];
+			struct region *lg = &l.mem.r[test_rand(&seed) % 2];
 
-			rg->bytes[xorshift(&seed) % rg->len] ^= (uint8_t)(1u << (xorshift(&seed) % 8));
-			lg->bytes[xorshift(&seed) % lg->len] = (uint8_t)xorshift(&seed);
+			rg->bytes[test_rand(&seed) % rg->len] ^= (uint8_t)(1u << (test_rand(&seed) % 8));
+			lg->bytes[test_rand(&seed) % lg->len] = (uint8_t)test_rand(&seed);
 		}
 		o.partial = it & 1;
 		o.caller_id = it & 2;

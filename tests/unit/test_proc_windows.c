@@ -1,6 +1,7 @@
 /* tests/unit/test_proc_windows.c: the /proc/vmcore window cache returns the file's bytes, from many threads, across windows and at the end. */
 #include "formats/proc_windows.h"
 #include "tests/lib/tap.h"
+#include "tests/lib/rand.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,14 +25,6 @@ struct reader {
 	unsigned bad, fallbacks;
 };
 
-static uint64_t next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
@@ -39,8 +32,8 @@ static void *reader_main(void *arg)
 	uint8_t *buf = malloc(CS_PROC_WINDOW_BYTES + 4096);
 
 	for (int i = 0; i < READS && buf; i++) {
-		size_t len = lens[next_rand(&r->seed) % CS_ARRAY_SIZE(lens)];
-		uint64_t foff = next_rand(&r->seed) % (FILE_BYTES - len + 1);
+		size_t len = lens[test_rand(&r->seed) % CS_ARRAY_SIZE(lens)];
+		uint64_t foff = test_rand(&r->seed) % (FILE_BYTES - len + 1);
 
 		/* Every fourth read straddles a window boundary. */
 		if (i % 4 == 0 && len > 1) {
@@ -74,7 +67,7 @@ int main(void)
 	mkdir("build", 0755);
 	mkdir("build/tmp", 0755);
 	for (size_t i = 0; i < FILE_BYTES; i += 8) {
-		uint64_t v = next_rand(&s);
+		uint64_t v = test_rand(&s);
 		memcpy(data + i, &v, CS_MIN((size_t)8, FILE_BYTES - i));
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
