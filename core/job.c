@@ -146,6 +146,20 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 			if (!cs_km_has(&override, KM_KERNELOFFSET))
 				cs_km_set(&override, KM_KERNELOFFSET, kaslr);
 		}
+		/*
+		 * As for -x: what a vmlinux cannot tell (-g writes no NUMBER(phys_base),
+		 * NUMBER(KERNEL_IMAGE_SIZE), NUMBER(pgtable_l5_enabled), ...) comes from
+		 * the dump's own note. Without it a KASLR offset >= 512 MiB puts
+		 * init_top_pgt "outside the kernel image", and 5-level dumps are walked
+		 * with 4 levels.
+		 */
+		if (note) {
+			char rel[sizeof(override.osrelease)]; /* the release check is the file's */
+
+			memcpy(rel, override.osrelease, sizeof(rel));
+			cs_kmodel_merge_missing(&override, &dump_km);
+			memcpy(override.osrelease, rel, sizeof(rel));
+		}
 		ovr = &override;
 	}
 	if (cfg->vmlinux) {
@@ -171,8 +185,15 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 		struct cs_err uerr;
 
 		cs_err_clear(&uerr);
-		if (cs_kernel_utsname(&job->kernel, uts, &uerr) == CS_OK && ovr->osrelease[0] &&
-		    strcmp(uts[2], ovr->osrelease) != 0)
+		/*
+		 * As makedumpfile ("check_release: Can't get the address of
+		 * system_utsname"): symbols that do not even reach init_uts_ns are not
+		 * this dump's, and would leave every page kept unverified, silently.
+		 */
+		if (cs_kernel_utsname(&job->kernel, uts, &uerr) != CS_OK)
+			return cs_err_set(err, uerr.status, "%s (with the symbols of %s)", uerr.msg,
+					  cfg->vmlinux ? "VMLINUX" : "VMCOREINFO file");
+		if (ovr->osrelease[0] && strcmp(uts[2], ovr->osrelease) != 0)
 			return cs_err_set(err, CS_ERR_RELEASE,
 					  "the kernel version of %s (%s) is different from the dump's (%s)",
 					  cfg->vmlinux ? "VMLINUX" : "VMCOREINFO file", ovr->osrelease, uts[2]);

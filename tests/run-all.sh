@@ -68,7 +68,16 @@ for tier in $TIERS; do
 	realcore)
 		for t in tests/realcore/test_*.sh tests/kdump/test_*.sh; do
 			[ -x "$t" ] && run_one realcore "$(basename "$t" .sh)" "$t"
-		done ;;
+		done
+		# The classification and reader tests again on the newest kernel series apt offers
+		# (Debian 12: 6.12, whose struct page differs from 6.1's), in a fixture tree of its own.
+		newer=$(bash -c '. tests/realcore/lib.sh && rc_newer_krel' 2>/dev/null)
+		if [ -n "$newer" ]; then
+			for t in test_classify test_readers test_dmesg; do
+				RC_KREL=$newer RC_DATA=$CS_BUILD/realcore-$newer \
+					run_one realcore "$t-${newer%%-*}" "tests/realcore/$t.sh"
+			done
+		fi ;;
 	esac
 done
 

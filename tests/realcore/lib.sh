@@ -44,6 +44,29 @@ rc_detect_krel() {
   export RC_KREL
 }
 
+# rc_newer_krel: print the ABI of the newest kernel series apt offers beside the default one
+# (e.g. 6.12.117+deb12-amd64 from the linux-image-6.12-amd64 metapackage on Debian 12), or
+# nothing when there is none newer than linux-image-amd64's. The realcore tier runs its
+# classification and reader tests on it too: each new kernel series changes struct page
+# (6.12 moved page types to the top byte of page_type), and makedumpfile lags behind.
+rc_newer_krel() {
+  local def meta newer
+  def=$(RC_KREL='' && rc_detect_krel >/dev/null 2>&1 && echo "$RC_KREL") || return 0
+  meta=$(apt-cache search --names-only '^linux-image-[0-9][0-9.]*-amd64$' 2>/dev/null |
+         awk '{print $1}' | sort -V | tail -n1)
+  [ -n "$meta" ] || return 0
+  newer=$(apt-cache depends "$meta" 2>/dev/null |
+          sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)$/\1/p' | head -n1)
+  [ -n "$newer" ] || return 0
+  # a newer series only (6.1 -> 6.12), not another build of the default's
+  local sd sn
+  sd=$(printf '%s' "$def" | grep -o '^[0-9]*\.[0-9]*') || true
+  sn=$(printf '%s' "$newer" | grep -o '^[0-9]*\.[0-9]*') || true
+  if [ "$sd" != "$sn" ] && [ "$(printf '%s\n%s\n' "$sd" "$sn" | sort -V | tail -n1)" = "$sn" ]; then
+    echo "$newer"
+  fi
+}
+
 # rc_kernel_paths: set the paths of the extracted kernel (after rc_detect_krel).
 rc_kernel_paths() {
   RC_KDIR=$RC_DATA/kernel/$RC_KREL            # dpkg -x tree of linux-image-$RC_KREL

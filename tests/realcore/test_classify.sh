@@ -7,6 +7,8 @@
 #   makedumpfile -d L --dry-run --message-level 16 VMCORE DUMMY
 # must give the same counts: zero, cache, cache_private, user, free, hwpoison, offline,
 # remaining, hole, total (the JSON, and coresieve's printed report when it prints one).
+# On 6.12+ kernels (page types in the top byte), which makedumpfile 1.7.2 predates, a
+# difference passes when coresieve equals tests/realcore/oracle.py's counts instead.
 # Then coresieve on QEMU's raw ELF dumps (l4.elf, l5.elf; makedumpfile refuses them) must
 # give the same counts as on the .vmcore copy.
 # Exit 0 all passed, 1 a check failed, 77 "SKIP: <reason>" (make-dumps.sh skipped).
@@ -66,6 +68,12 @@ for name in l4 l5; do
     fi
     if [ "$got" = "$want" ]; then
       ok "$name.vmcore -d $l: coresieve = makedumpfile: $got"
+    elif "$RC_PY" "$RC_HERE/oracle.py" newer "$V" && want2=$("$RC_PY" "$RC_HERE/oracle.py" counts "$V" "$l") &&
+         [ "$got" = "$want2" ]; then
+      # 6.12+ page types: makedumpfile 1.7.2 is no reference there (see oracle.py)
+      ok "$name.vmcore -d $l: coresieve = oracle (6.12+ page types): $got"
+      echo "#   makedumpfile 1.7.2: $want"
+      want=$want2
     else
       not_ok "$name.vmcore -d $l: counts differ"
       echo "#   makedumpfile: $want"
