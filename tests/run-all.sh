@@ -69,13 +69,13 @@ for tier in $TIERS; do
 		for t in tests/realcore/test_*.sh tests/kdump/test_*.sh; do
 			[ -x "$t" ] && run_one realcore "$(basename "$t" .sh)" "$t"
 		done
-		# The classification and reader tests again on the newest kernel series apt offers
+		# The classification, reader and kdump-capture tests again on the newest kernel series apt offers
 		# (Debian 12: 6.12, whose struct page differs from 6.1's), in a fixture tree of its own.
 		newer=$(bash -c '. tests/realcore/lib.sh && rc_newer_krel' 2>/dev/null)
 		if [ -n "$newer" ]; then
-			for t in test_classify test_readers test_dmesg; do
+			for t in realcore/test_classify realcore/test_readers realcore/test_dmesg kdump/test_kdump; do
 				RC_KREL=$newer RC_DATA=$CS_BUILD/realcore-$newer \
-					run_one realcore "$t-${newer%%-*}" "tests/realcore/$t.sh"
+					run_one realcore "${t#*/}-${newer%%-*}" "tests/$t.sh"
 			done
 		fi ;;
 	esac

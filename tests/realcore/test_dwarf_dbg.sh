@@ -75,8 +75,9 @@ else
   not_ok "coresieve -g -x vmlinux"; sed 's/^/#   /' "$W/cs-g.log"
 fi
 
-# Keys DWARF cannot know: #defines and values computed at run time by the kernel.
-NOT_IN_DWARF='^NUMBER\((PAGE_BUDDY_MAPCOUNT_VALUE|PAGE_OFFLINE_MAPCOUNT_VALUE|PAGE_HUGETLB_MAPCOUNT_VALUE|PAGE_SLAB_MAPCOUNT_VALUE|PAGE_UNACCEPTED_MAPCOUNT_VALUE|SECTION_SIZE_BITS|MAX_PHYSMEM_BITS|phys_base|pgtable_l5_enabled|KERNEL_IMAGE_SIZE|sme_mask)\)='
+# Keys DWARF cannot know: #defines and values computed at run time by the kernel
+# (VMALLOC_START: randomised with KASLR; in x86_64 VMCOREINFO by 6.12).
+NOT_IN_DWARF='^NUMBER\((PAGE_BUDDY_MAPCOUNT_VALUE|PAGE_OFFLINE_MAPCOUNT_VALUE|PAGE_HUGETLB_MAPCOUNT_VALUE|PAGE_SLAB_MAPCOUNT_VALUE|PAGE_UNACCEPTED_MAPCOUNT_VALUE|SECTION_SIZE_BITS|MAX_PHYSMEM_BITS|phys_base|pgtable_l5_enabled|KERNEL_IMAGE_SIZE|sme_mask|VMALLOC_START)\)='
 # LENGTH(mem_section) is NR_SECTION_ROOTS in the note; DWARF sees a pointer (4.15+).
 NOT_IN_DWARF_LEN='^LENGTH\(mem_section\)='
 bad=0 checked=0
