@@ -7,6 +7,7 @@
 #include "core/kernel.h"
 #include "core/pipeline.h"
 #include "core/scan.h"
+#include "filters/dump_level.h"
 #include "formats/dwarf_layout.h"
 #include "formats/elf_write.h"
 #include "formats/kdump_format.h"
@@ -369,6 +370,12 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 	job->max_mapnr = cs_scanner_max_mapnr(job->scanner);
 	if (plan_windows(job, job->max_mapnr, err) != CS_OK)
 		return err->status;
+	/* A dump level bit that cannot be honoured is said, naming what is missing (user-asks §5). */
+	if ((level & CS_DL_FREE) && job->kernel.have_model && !cs_scanner_sees_free(job->scanner))
+		job_msg(job, ML_ERROR,
+			"warning: cannot identify free pages: VMCOREINFO has neither "
+			"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) nor NUMBER(PG_buddy) (or no "
+			"OFFSET(page.private)); free pages are kept.");
 	job_step(job, "Excluding unnecessary pages");
 	if (job->window_pfns) {
 		uint64_t cycles = CS_DIV_ROUND_UP(job->max_mapnr, job->window_pfns);
@@ -388,6 +395,10 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 		job->scanner = NULL;
 	}
 	job_step_done(job);
+	if (st == CS_OK && stats->kept_unverified && (level & ~CS_DL_ZERO))
+		job_msg(job, ML_ERROR,
+			"warning: %" PRIu64 " pages are kept unfiltered: their struct pages (mem_map) "
+			"could not be read.", stats->kept_unverified);
 	return st;
 }
 

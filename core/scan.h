@@ -69,6 +69,12 @@ struct cs_scanner;
 cs_status cs_scanner_open(struct cs_kernel *k, struct cs_source *src, int dump_level,
 			  unsigned nthreads, struct cs_scanner **ret, struct cs_err *err);
 pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
+/*
+ * Can free (buddy) pages be told apart in this dump? False when VMCOREINFO has
+ * neither NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) nor NUMBER(PG_buddy), or no
+ * OFFSET(page.private) for the block order: dump level 16 then keeps them.
+ */
+bool cs_scanner_sees_free(const struct cs_scanner *sc);
 /* From now on walk on the calling thread only, and free the other walkers' buffers. */
 void cs_scanner_single(struct cs_scanner *sc);
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,

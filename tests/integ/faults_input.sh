@@ -220,6 +220,8 @@ elif kind == "memsection_root":
     wr64(kv2pa(ms), 0xdeadbeefdeadbeef); n = 1
 elif kind == "vi_missing":
     vmcoreinfo_edit(b"SYMBOL(mem_section)=", b"SYMBOL(mem_sectioX)="); n = 1
+elif kind == "vi_nobuddy":
+    vmcoreinfo_edit(b"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=", b"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUX)="); n = 1
 elif kind == "vi_absurd":
     vmcoreinfo_edit(b"NUMBER(SECTION_SIZE_BITS)=27", b"NUMBER(SECTION_SIZE_BITS)=12"); n = 1
 elif kind == "vi_pagesize":
@@ -229,7 +231,7 @@ elif kind == "vi_sizepage":
 print(n)
 EOF
 }
-for kind in pt_loop pt_range flags buddy memsection memsection_root vi_missing vi_absurd vi_pagesize vi_sizepage; do
+for kind in pt_loop pt_range flags buddy memsection memsection_root vi_missing vi_nobuddy vi_absurd vi_pagesize vi_sizepage; do
 	npatched=$(patch "c_$kind" "$kind" 2>"$D/c_$kind.patch.err")
 	if [ -z "$npatched" ] || [ "$npatched" = 0 ]; then
 		not_ok "$kind: could not corrupt the dump ($(tail -1 "$D/c_$kind.patch.err"))"
@@ -244,9 +246,16 @@ for kind in pt_loop pt_range flags buddy memsection memsection_root vi_missing v
 		case $kind in
 		flags) ;; # random flags may look like any class: only survival is required
 		vi_pagesize) ;; # PAGESIZE is rejected and the dump's 4 KiB used: same result
+		vi_nobuddy) # free pages cannot be told apart: kept, and said so
+			check "$kind: keeps more than the intact dump" [ "${rem:-0}" -gt "$WANT31" ]
+			check_eq "$kind: no free pages excluded" "$(json free)" 0
+			check "$kind: warns that free pages are kept, naming the keys" \
+				grep -q "warning: cannot identify free pages: VMCOREINFO has neither NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)" "$D/c_$kind.err" ;;
 		*)
 			check "$kind: keeps at least what the intact dump keeps" [ "${rem:-0}" -ge "$WANT31" ]
-			check "$kind: pages kept unverified are counted" [ "${unv:-0}" -gt 0 ] ;;
+			check "$kind: pages kept unverified are counted" [ "${unv:-0}" -gt 0 ]
+			check "$kind: warns that $unv pages are kept unfiltered" \
+				grep -q "warning: $unv pages are kept unfiltered" "$D/c_$kind.err" ;;
 		esac
 	else
 		note "$kind: exit $RC: $(echo "$ERR" | tail -1)"
