@@ -130,7 +130,7 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 		struct cs_kmodel dump_km;
 		uint64_t kaslr = 0;
 
-		/* SYMBOL()s of a -i file come from an unrelocated vmlinux: add the dump's KERNELOFFSET. */
+		/* SYMBOL()s of a -g file come from an unrelocated vmlinux: add the dump's KERNELOFFSET. */
 		if (note) {
 			memset(&dump_km, 0, sizeof(dump_km));
 			cs_vmcoreinfo_parse(note, len, 0, &dump_km, NULL);
@@ -140,12 +140,17 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 		memset(&override, 0, sizeof(override));
 		if (cs_vmcoreinfo_load_file(cfg->vmcoreinfo_in, &override, err) != CS_OK)
 			return err->status;
-		if (kaslr) {
+		/*
+		 * A file with its own KERNELOFFSET is a kernel-written note (a copy of
+		 * /sys/kernel/vmcoreinfo's data, or of a dump's): its SYMBOL()s are
+		 * relocated already, and adding the offset again would point every one
+		 * of them KERNELOFFSET too far.
+		 */
+		if (kaslr && !cs_km_has(&override, KM_KERNELOFFSET)) {
 			for (int i = 0; i < KM_NR_FIELDS; i++)
 				if (override.have[i] && cs_km_kind_of(i) == KM_SYM)
 					override.val[i] += kaslr;
-			if (!cs_km_has(&override, KM_KERNELOFFSET))
-				cs_km_set(&override, KM_KERNELOFFSET, kaslr);
+			cs_km_set(&override, KM_KERNELOFFSET, kaslr);
 		}
 		/*
 		 * As for -x: what a vmlinux cannot tell (-g writes no NUMBER(phys_base),
