@@ -660,6 +660,17 @@ static cs_status write_split(struct job *job, int level, struct cs_job_result *r
 				cfg->compress);
 		goto out;
 	}
+	/*
+	 * makedumpfile --split runs cyclic, whose 1st bitmap floors the partial
+	 * last page of a PT_LOAD: so do the pieces (they have no data either way).
+	 */
+	for (size_t i = 0; i < job->src.nr_rounded_up; i++) {
+		pfn_t pfn = job->src.rounded_up[i];
+
+		if (pfn >= job->bitmap1.first && pfn < job->bitmap1.nbits &&
+		    !cs_bitmap_test(&job->bitmap2, pfn))
+			cs_bitmap_clear(&job->bitmap1, pfn);
+	}
 	fill_header(job, level, &hdr);
 	hdr.split = true;
 	hdr.num_dumpable_total = cs_bitmap_count(&job->bitmap2, 0, hdr.max_mapnr);

@@ -106,6 +106,77 @@ static int ev_cmp(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
+static int pfn_cmp(const void *a, const void *b)
+{
+	const pfn_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+static int range_start_cmp(const void *a, const void *b)
+{
+	const struct cs_pfn_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * src->rounded_up: the partial last pages that only the rounding up of
+ * segment ends makes present (no segment covers them when ends are floored,
+ * as makedumpfile's cyclic mode, and so its --split, does). Sorted, without
+ * duplicates; O(n log n), as e_phnum may be huge (PN_XNUM).
+ */
+static cs_status rounded_up_pfns(struct cs_source *src, const struct elf_seg *segs, size_t n,
+				 unsigned shift)
+{
+	const uint64_t mask = (1ULL << shift) - 1;
+	struct cs_pfn_range *fl = calloc(n + 1, sizeof(*fl));
+	pfn_t *cand = calloc(n + 1, sizeof(*cand));
+	size_t nfl = 0, nc = 0, out = 0, j = 0;
+
+	if (!fl || !cand) {
+		free(fl);
+		free(cand);
+		return CS_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = segs[i].pa + segs[i].memsz;
+		pfn_t first = segs[i].pa >> shift, floor_end = end >> shift;
+
+		if (floor_end > first)
+			fl[nfl++] = (struct cs_pfn_range){first, floor_end, floor_end};
+		if ((end & mask) && floor_end >= first)
+			cand[nc++] = floor_end;
+	}
+	qsort(fl, nfl, sizeof(*fl), range_start_cmp);
+	qsort(cand, nc, sizeof(*cand), pfn_cmp);
+	if (nfl) { /* unite overlapping intervals: disjoint and sorted */
+		size_t m = 0;
+
+		for (size_t i = 1; i < nfl; i++) {
+			if (fl[i].start <= fl[m].end)
+				fl[m].end = CS_MAX(fl[m].end, fl[i].end);
+			else
+				fl[++m] = fl[i];
+		}
+		nfl = m + 1;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		pfn_t c = cand[i];
+
+		if (out && cand[out - 1] == c)
+			continue;
+		while (j < nfl && fl[j].end <= c)
+			j++;
+		if (!(j < nfl && fl[j].start <= c))
+			cand[out++] = c;
+	}
+	free(fl);
+	src->rounded_up = cand;
+	src->nr_rounded_up = out;
+	return CS_OK;
+}
+
 /*
  * Present pfns and pfns with data, bit for bit as makedumpfile 1.7.2 makes its
  * bitmaps. A PT_LOAD makes pfns from floor(p_paddr) present (a partial first
@@ -138,6 +209,11 @@ static cs_status build_ranges(struct cs_source *src, const struct elf_seg *segs,
 	for (size_t i = 0; i < n; i++)
 		max_mapnr = CS_MAX(max_mapnr, (segs[i].pa + segs[i].memsz + (1ULL << shift) - 1) >> shift);
 	round_up_end = max_mapnr % 4 == 0 && max_mapnr <= (16ULL << 20);
+	if (round_up_end && rounded_up_pfns(src, segs, n, shift) != CS_OK) {
+		free(ev);
+		free(r);
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu segments", src->path, n);
+	}
 	for (size_t i = 0; i < n; i++) {
 		pfn_t start = segs[i].pa >> shift;
 		pfn_t end = (segs[i].pa + segs[i].memsz + (round_up_end ? (1ULL << shift) - 1 : 0)) >> shift;

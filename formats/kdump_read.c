@@ -257,7 +257,11 @@ static cs_status build_ranges(struct cs_source *src, const struct cs_bitmap *bm,
 		src->ranges[src->nr_ranges++] = (struct cs_pfn_range){pfn, end, end};
 		pfn = cs_bitmap_next_set(bm, end);
 	}
-	src->max_pfn = src->nr_ranges ? src->ranges[src->nr_ranges - 1].end : 0;
+	/*
+	 * The header's max_mapnr, as makedumpfile keeps it: the last pfns need not
+	 * be present (a partial last page that a cyclic-mode 1st bitmap floors away).
+	 */
+	src->max_pfn = CS_MAX(src->nr_ranges ? src->ranges[src->nr_ranges - 1].end : 0, bm->nbits);
 	return CS_OK;
 }
 

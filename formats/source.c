@@ -89,6 +89,7 @@ void cs_source_close(struct cs_source *src)
 	if (src->ops && src->ops->close)
 		src->ops->close(src);
 	free(src->ranges);
+	free(src->rounded_up);
 	free(src->notes);
 	free(src->eraseinfo);
 	memset(src, 0, sizeof(*src));

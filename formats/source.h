@@ -56,6 +56,16 @@ struct cs_source {
 	const pfn_t *unconsulted;
 	size_t nr_unconsulted;
 
+	/*
+	 * ELF inputs whose 1st bitmap rounds up partial last pages (makedumpfile's
+	 * bitmap-file mode, see formats/elf_read.c): the pfns present only through
+	 * that rounding. makedumpfile --split always runs cyclic (its bitmap budget
+	 * is divided among the pieces), which floors them: --split leaves them out
+	 * of the pieces' 1st bitmap. Sorted; NULL/0 when none. Freed by close.
+	 */
+	pfn_t *rounded_up;
+	size_t nr_rounded_up;
+
 	/* Verbatim copy of the input's note data (all PT_NOTEs concatenated, or the kdump notes). */
 	uint8_t *notes;
 	size_t notes_size;
