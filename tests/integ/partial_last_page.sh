@@ -15,24 +15,18 @@
 C=$CORESIEVE
 private_workdir partial_last_page 2g
 
-# bm FILE: "max_mapnr N bm1 MD5 bm2 MD5" of a kdump-compressed file
-bm() {
-	"$PYTHON" - "$1" <<'EOF'
-import hashlib, struct, sys
-f = open(sys.argv[1], 'rb'); d = f.read(464)
-bs, sub, bb = struct.unpack_from('<iiI', d, 428)
-f.seek(bs); sh = f.read(104)
-mm, = struct.unpack_from('<Q', sh, 96)
-f.seek((1 + sub) * bs); b = f.read(bb * bs); h = len(b) // 2
-print('max_mapnr %d bm1 %s bm2 %s' % (mm, hashlib.md5(b[:h]).hexdigest(), hashlib.md5(b[h:]).hexdigest()))
-EOF
-}
-# bit FILE PFN: the 1st bitmap bit of PFN
-bit() {
-	"$PYTHON" -c 'import struct, sys
-f = open(sys.argv[1], "rb"); d = f.read(464); bs, sub = struct.unpack_from("<ii", d, 428)
-p = int(sys.argv[2], 0); f.seek((1 + sub) * bs + p // 8); print(f.read(1)[0] >> (p & 7) & 1)' "$1" "$2"
-}
+# bm FILE: "max_mapnr N bm1 MD5 bm2 MD5"; bit FILE PFN: the 1st bitmap bit of PFN
+# (kdump-compressed files, read by tests/kdump/dumpcheck.py's KdumpHeader)
+KH=("$PYTHON" -c 'import hashlib, sys
+sys.path.insert(0, sys.argv[1]); import dumpcheck
+h = dumpcheck.KdumpHeader(sys.argv[2])
+if len(sys.argv) > 3:
+    p = int(sys.argv[3], 0); print(h.bitmap1[p >> 3] >> (p & 7) & 1)
+else:
+    print("max_mapnr %d bm1 %s bm2 %s" % (h.max_mapnr, hashlib.md5(h.bitmap1).hexdigest(),
+          hashlib.md5(h.bitmap2).hexdigest()))' "$CS_ROOT/tests/kdump")
+bm() { "${KH[@]}" "$1"; }
+bit() { "${KH[@]}" "$1" "$2"; }
 
 # (1) Cyclic-mode layout (max_mapnr odd): the partial last page is not in the 1st bitmap.
 "$MKVMCORE" --ram 1020M --seed 77 --unaligned --holes default,0x20000000+64M -o "$W/c.vmcore" >/dev/null ||
