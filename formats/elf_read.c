@@ -120,22 +120,47 @@ static int range_start_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Sort intervals [start, end) and unite the overlapping ones: returns the new count. */
+static size_t unite(struct cs_pfn_range *iv, size_t n)
+{
+	size_t m = 0;
+
+	if (!n)
+		return 0;
+	qsort(iv, n, sizeof(*iv), range_start_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (iv[i].start <= iv[m].end)
+			iv[m].end = CS_MAX(iv[m].end, iv[i].end);
+		else
+			iv[++m] = iv[i];
+	}
+	return m + 1;
+}
+
 /*
- * src->rounded_up: the partial last pages that only the rounding up of
- * segment ends makes present (no segment covers them when ends are floored,
- * as makedumpfile's cyclic mode, and so its --split, does). Sorted, without
- * duplicates; O(n log n), as e_phnum may be huge (PN_XNUM).
+ * The partial pages of segments that no segment covers otherwise; sorted,
+ * without duplicates, O(n log n) (e_phnum may be huge: PN_XNUM).
+ *  - last = false: partial FIRST pages whose first byte lies in no segment.
+ *    makedumpfile's is_in_segs() never lets it read their struct page, so
+ *    the scan keeps them unclassified (src->unconsulted).
+ *  - last = true: partial LAST pages present only because segment ends are
+ *    rounded up (makedumpfile's bitmap-file mode); its cyclic mode, and so its
+ *    --split, floors the ends and leaves them out (src->rounded_up).
+ * *ret is NULL when there are none.
  */
-static cs_status rounded_up_pfns(struct cs_source *src, const struct elf_seg *segs, size_t n,
-				 unsigned shift)
+static cs_status partial_pages(const struct elf_seg *segs, size_t n, unsigned shift, bool last,
+			       pfn_t **ret, size_t *nret)
 {
 	const uint64_t mask = (1ULL << shift) - 1;
-	struct cs_pfn_range *fl = calloc(n + 1, sizeof(*fl));
+	/* last: pfn intervals with floored ends; first: byte intervals */
+	struct cs_pfn_range *iv = calloc(n + 1, sizeof(*iv));
 	pfn_t *cand = calloc(n + 1, sizeof(*cand));
-	size_t nfl = 0, nc = 0, out = 0, j = 0;
+	size_t niv = 0, nc = 0, out = 0, j = 0;
 
-	if (!fl || !cand) {
-		free(fl);
+	*ret = NULL;
+	*nret = 0;
+	if (!iv || !cand) {
+		free(iv);
 		free(cand);
 		return CS_ERR_NOMEM;
 	}
@@ -143,37 +168,36 @@ static cs_status rounded_up_pfns(struct cs_source *src, const struct elf_seg *se
 		uint64_t end = segs[i].pa + segs[i].memsz;
 		pfn_t first = segs[i].pa >> shift, floor_end = end >> shift;
 
-		if (floor_end > first)
-			fl[nfl++] = (struct cs_pfn_range){first, floor_end, floor_end};
-		if ((end & mask) && floor_end >= first)
-			cand[nc++] = floor_end;
-	}
-	qsort(fl, nfl, sizeof(*fl), range_start_cmp);
-	qsort(cand, nc, sizeof(*cand), pfn_cmp);
-	if (nfl) { /* unite overlapping intervals: disjoint and sorted */
-		size_t m = 0;
-
-		for (size_t i = 1; i < nfl; i++) {
-			if (fl[i].start <= fl[m].end)
-				fl[m].end = CS_MAX(fl[m].end, fl[i].end);
-			else
-				fl[++m] = fl[i];
+		if (last) {
+			if (floor_end > first)
+				iv[niv++] = (struct cs_pfn_range){first, floor_end, floor_end};
+			if ((end & mask) && floor_end >= first)
+				cand[nc++] = floor_end;
+		} else if (segs[i].memsz) {
+			iv[niv++] = (struct cs_pfn_range){segs[i].pa, end, end};
+			if (segs[i].pa & mask)
+				cand[nc++] = first;
 		}
-		nfl = m + 1;
 	}
+	niv = unite(iv, niv);
+	qsort(cand, nc, sizeof(*cand), pfn_cmp);
 	for (size_t i = 0; i < nc; i++) {
-		pfn_t c = cand[i];
+		uint64_t at = last ? cand[i] : (uint64_t)cand[i] << shift;
 
-		if (out && cand[out - 1] == c)
+		if (out && cand[out - 1] == cand[i])
 			continue;
-		while (j < nfl && fl[j].end <= c)
+		while (j < niv && iv[j].end <= at)
 			j++;
-		if (!(j < nfl && fl[j].start <= c))
-			cand[out++] = c;
+		if (!(j < niv && iv[j].start <= at))
+			cand[out++] = cand[i];
 	}
-	free(fl);
-	src->rounded_up = cand;
-	src->nr_rounded_up = out;
+	free(iv);
+	if (out) {
+		*ret = cand;
+		*nret = out;
+	} else {
+		free(cand);
+	}
 	return CS_OK;
 }
 
@@ -209,11 +233,14 @@ static cs_status build_ranges(struct cs_source *src, const struct elf_seg *segs,
 	for (size_t i = 0; i < n; i++)
 		max_mapnr = CS_MAX(max_mapnr, (segs[i].pa + segs[i].memsz + (1ULL << shift) - 1) >> shift);
 	round_up_end = max_mapnr % 4 == 0 && max_mapnr <= (16ULL << 20);
-	if (round_up_end && rounded_up_pfns(src, segs, n, shift) != CS_OK) {
+	if ((round_up_end &&
+	     partial_pages(segs, n, shift, true, &src->rounded_up, &src->nr_rounded_up) != CS_OK) ||
+	    partial_pages(segs, n, shift, false, &src->unconsulted_owned, &src->nr_unconsulted) != CS_OK) {
 		free(ev);
 		free(r);
 		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu segments", src->path, n);
 	}
+	src->unconsulted = src->unconsulted_owned;
 	for (size_t i = 0; i < n; i++) {
 		pfn_t start = segs[i].pa >> shift;
 		pfn_t end = (segs[i].pa + segs[i].memsz + (round_up_end ? (1ULL << shift) - 1 : 0)) >> shift;

@@ -90,6 +90,7 @@ void cs_source_close(struct cs_source *src)
 		src->ops->close(src);
 	free(src->ranges);
 	free(src->rounded_up);
+	free(src->unconsulted_owned);
 	free(src->notes);
 	free(src->eraseinfo);
 	memset(src, 0, sizeof(*src));

@@ -55,6 +55,7 @@ struct cs_source {
 	 */
 	const pfn_t *unconsulted;
 	size_t nr_unconsulted;
+	pfn_t *unconsulted_owned; /* the reader's allocation behind unconsulted; freed by close */
 
 	/*
 	 * ELF inputs whose 1st bitmap rounds up partial last pages (makedumpfile's

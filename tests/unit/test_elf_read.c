@@ -214,6 +214,15 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	ok(t, cs_source_has_data(&src, 0x6001) && !cs_source_has_data(&src, 0x6002) &&
 	   cs_source_present(&src, 0x6007), "pfns past p_filesz present without data");
 	ok(t, !cs_source_present(&src, 0xa0) && !cs_source_present(&src, 0x9000), "holes");
+	/*
+	 * 0x5000800 starts mid-page and no segment holds byte 0x5000000: pfn 0x5000 is
+	 * never classified (makedumpfile's is_in_segs); 0x7000800's page starts in the
+	 * 0x7000000 segment, so pfn 0x7000 is.
+	 */
+	ok(t, src.nr_unconsulted == 1 && src.unconsulted[0] == 0x5000,
+	   "unconsulted: the partial first page no segment starts (%zu: %#" PRIx64 ")",
+	   src.nr_unconsulted, src.nr_unconsulted ? src.unconsulted[0] : 0);
+	ok(t, src.nr_rounded_up == 0, "no rounded-up last pages where ends are floored");
 
 	/* Every present pfn, one at a time and in runs, equals the expected bytes. */
 	for (size_t r = 0; r < src.nr_ranges; r++)
