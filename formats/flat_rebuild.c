@@ -2,8 +2,11 @@
 #include "formats/sink.h"
 #include "formats/kdump_format.h"
 
+#include <elf.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,47 @@ static cs_status read_full(int fd, void *buf, size_t len, uint64_t pos, struct c
 		len -= (size_t)n;
 	}
 	return CS_OK;
+}
+
+/*
+ * The rebuild failed part way (ENOSPC, a cut stream): flag the dump as incomplete the
+ * way the dump writers do (the kdump header's status, the ELF header's e_flags), so
+ * that a reader does not take the rest for excluded pages. An empty file is removed.
+ */
+static void mark_incomplete(const char *path)
+{
+	uint8_t h[512];
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = pread(fd, h, sizeof(h), 0);
+	if (n <= 0) {
+		close(fd);
+		if (n == 0)
+			unlink(path);
+		return;
+	}
+	if ((size_t)n >= offsetof(struct cs_disk_dump_header, status) + sizeof(uint32_t) &&
+	    !memcmp(h, CS_KDUMP_SIGNATURE, CS_KDUMP_SIG_LEN)) {
+		uint32_t st;
+		const off_t off = offsetof(struct cs_disk_dump_header, status);
+		memcpy(&st, h + off, sizeof(st));
+		st |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
+		if (pwrite(fd, &st, sizeof(st), off) != (ssize_t)sizeof(st)) {
+			/* nothing more to do: the error already says the dump is cut short */
+		}
+	} else if ((size_t)n >= sizeof(Elf64_Ehdr) && !memcmp(h, ELFMAG, SELFMAG) &&
+		   h[EI_CLASS] == ELFCLASS64) {
+		uint32_t fl;
+		const off_t off = offsetof(Elf64_Ehdr, e_flags);
+		memcpy(&fl, h + off, sizeof(fl));
+		fl |= 0x1; /* DUMP_ELF_INCOMPLETE, as formats/elf_write.c */
+		if (pwrite(fd, &fl, sizeof(fl), off) != (ssize_t)sizeof(fl)) {
+		}
+	}
+	close(fd);
 }
 
 cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs_err *err)
@@ -104,6 +148,8 @@ cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs
 	st = cs_sink_finish(out, err);
 out:
 	cs_sink_destroy(out);
+	if (st && out)
+		mark_incomplete(out_path);
 	free(buf);
 	return st;
 }

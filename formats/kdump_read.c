@@ -166,9 +166,14 @@ static cs_status read_header(struct kd_file *f, struct kd_hdr *h, bool *swap, st
 					  ") outside max_mapnr 0x%" PRIx64, path, h->start, h->end,
 					  h->max_mapnr);
 	}
-	/* Both bitmaps must be in the file: that bounds every allocation by the file size. */
+	/*
+	 * Both bitmaps must be in the file: that bounds every allocation by the file size.
+	 * Except in an empty split piece (start == end): makedumpfile --split does not write
+	 * the tail of its bitmaps (it has no page descriptors to follow them), and its
+	 * bitmaps are never read (kdump_open takes them from a piece with pages).
+	 */
 	need = (1 + (uint64_t)h->dh.sub_hdr_size + h->dh.bitmap_blocks) * (uint64_t)h->dh.block_size;
-	if (need > f->in.size)
+	if (need > f->in.size && !(h->split && h->start == h->end))
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "'%s': header says the bitmaps end at offset 0x%" PRIx64
 				  ", beyond the end of the file (0x%" PRIx64 ")", path, need, f->in.size);
@@ -467,6 +472,17 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	for (size_t i = 0; i < nfiles; i++)
 		if (!strcmp(p->files[i].in.path, paths[0]))
 			first = &p->files[i];
+	/* An empty piece may lack the tail of its bitmaps: take them from a piece with pages. */
+	if (first->start == first->end && nfiles > 1)
+		for (size_t i = 0; i < nfiles; i++)
+			if (p->files[i].start < p->files[i].end) {
+				first = &p->files[i];
+				break;
+			}
+	if (first->start == first->end && (first->in.size <
+	    (1 + (uint64_t)h0.dh.sub_hdr_size + h0.dh.bitmap_blocks) * p->block_size))
+		return cs_err_set(err, CS_ERR_CORRUPT, "'%s': the bitmaps are not in the file",
+				  first->in.path);
 	st = read_bitmap(first, &p->bm1, h0.max_mapnr, bm_off, err);
 	if (!st)
 		st = read_bitmap(first, &p->bm2, h0.max_mapnr, two ? bm_off + half : bm_off, err);

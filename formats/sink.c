@@ -118,6 +118,21 @@ static const struct cs_sink_ops file_ops = {
 	.destroy = file_destroy,
 };
 
+/*
+ * A DUMPFILE must be a regular file (or not exist yet): with -f a device or FIFO would
+ * be chmod'ed 0600, and removed again when the dump fails (seen: -f ... /dev/full
+ * deleted /dev/full, -f ... /dev/null left it mode 0600).
+ */
+cs_status cs_output_check_regular(const char *path, struct cs_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return cs_err_set(err, CS_ERR_ARGS, "cannot write the dump to '%s': not a regular file "
+				  "(--dry-run filters without writing)", path);
+	return CS_OK;
+}
+
 cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
 			      struct cs_err *err)
 {
@@ -128,6 +143,11 @@ cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret
 	if (!fs || !(fs->path = strdup(path))) {
 		free(fs);
 		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
+	}
+	if (cs_output_check_regular(path, err) != CS_OK) {
+		free(fs->path);
+		free(fs);
+		return CS_ERR_ARGS;
 	}
 	fs->fd = open(path, flags, 0600);
 	if (fs->fd < 0) {

@@ -42,6 +42,9 @@ struct cs_sink {
 	foff_t fail_end;
 };
 
+/* CS_ERR_ARGS if path exists and is not a regular file (or a symlink, refused by O_NOFOLLOW). */
+cs_status cs_output_check_regular(const char *path, struct cs_err *err);
+
 /*
  * Create `path` for writing: O_EXCL and mode 0600 unless `force`, which
  * truncates an existing file instead (makedumpfile -f).

@@ -2,6 +2,7 @@
 #include "formats/split.h"
 #include "formats/flat_read.h"
 #include "formats/kdump_format.h"
+#include "formats/sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -385,6 +386,9 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 		r.num_dumpable = cs_bitmap_count(&r.bm2, 0, r.max_mapnr);
 	}
 
+	st = cs_output_check_regular(out_path, err);
+	if (st)
+		goto out;
 	r.out = open(out_path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 	if (r.out < 0) {
 		if (errno == EEXIST)
