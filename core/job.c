@@ -375,7 +375,7 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 	job->max_mapnr = cs_scanner_max_mapnr(job->scanner);
 	if (plan_windows(job, job->max_mapnr, err) != CS_OK)
 		return err->status;
-	/* A dump level bit that cannot be honoured is said, naming what is missing (user-asks §5). */
+	/* A dump level bit that cannot be honoured is said, naming the missing VMCOREINFO keys. */
 	if ((level & CS_DL_FREE) && job->kernel.have_model && !cs_scanner_sees_free(job->scanner))
 		job_msg(job, ML_ERROR,
 			"warning: cannot identify free pages: VMCOREINFO has neither "
@@ -402,8 +402,8 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 	job_step_done(job);
 	if (st == CS_OK && stats->kept_unverified && (level & ~CS_DL_ZERO))
 		job_msg(job, ML_ERROR,
-			"warning: %" PRIu64 " pages are kept unfiltered: their struct pages (mem_map) "
-			"could not be read.", stats->kept_unverified);
+			"warning: %" PRIu64 " pages are kept unfiltered: their struct pages could not "
+			"be read or trusted (\"Kept unverified\" in --show-stats).", stats->kept_unverified);
 	return st;
 }
 
