@@ -15,8 +15,6 @@
 
 /* makedumpfile's PFN_EXCLUDED: shorter runs of excluded pages are copied, not dropped. */
 #define PFN_EXCLUDED 256
-/* e_flags bit makedumpfile sets on an incomplete ELF dump (DUMP_ELF_INCOMPLETE). */
-#define DUMP_ELF_INCOMPLETE 0x1
 /* Bytes of page data gathered before one pwrite. */
 #define DATA_BUF_BYTES (1u << 20) /* as the kdump writer: a capture kernel counts every MiB */
 /* p_paddr of a segment without physical address (makedumpfile's NOT_PADDR). */

@@ -2,6 +2,9 @@
 #ifndef CS_ELF_WRITE_H
 #define CS_ELF_WRITE_H
 
+/* e_flags bit makedumpfile sets on an incomplete ELF dump (DUMP_ELF_INCOMPLETE). */
+#define DUMP_ELF_INCOMPLETE 0x1
+
 #include "core/types.h"
 #include "core/error.h"
 #include "core/bitmap.h"

@@ -1,5 +1,6 @@
 /* formats/flat_rebuild.c: -R: rebuild a dump file from a flattened stream on a file descriptor. */
 #include "formats/sink.h"
+#include "formats/elf_write.h"
 #include "formats/kdump_format.h"
 
 #include <elf.h>
@@ -48,6 +49,17 @@ static cs_status read_full(int fd, void *buf, size_t len, uint64_t pos, struct c
 	return CS_OK;
 }
 
+/* Set `bit` in the u32 at `off` of the file (its first bytes are in h). */
+static void or_flag(int fd, const uint8_t *h, off_t off, uint32_t bit)
+{
+	uint32_t v;
+
+	memcpy(&v, h + off, sizeof(v));
+	v |= bit;
+	/* a failed write leaves the error that is already being reported */
+	(void)!pwrite(fd, &v, sizeof(v), off);
+}
+
 /*
  * The rebuild failed part way (ENOSPC, a cut stream): flag the dump as incomplete the
  * way the dump writers do (the kdump header's status, the ELF header's e_flags), so
@@ -69,23 +81,12 @@ static void mark_incomplete(const char *path)
 		return;
 	}
 	if ((size_t)n >= offsetof(struct cs_disk_dump_header, status) + sizeof(uint32_t) &&
-	    !memcmp(h, CS_KDUMP_SIGNATURE, CS_KDUMP_SIG_LEN)) {
-		uint32_t st;
-		const off_t off = offsetof(struct cs_disk_dump_header, status);
-		memcpy(&st, h + off, sizeof(st));
-		st |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
-		if (pwrite(fd, &st, sizeof(st), off) != (ssize_t)sizeof(st)) {
-			/* nothing more to do: the error already says the dump is cut short */
-		}
-	} else if ((size_t)n >= sizeof(Elf64_Ehdr) && !memcmp(h, ELFMAG, SELFMAG) &&
-		   h[EI_CLASS] == ELFCLASS64) {
-		uint32_t fl;
-		const off_t off = offsetof(Elf64_Ehdr, e_flags);
-		memcpy(&fl, h + off, sizeof(fl));
-		fl |= 0x1; /* DUMP_ELF_INCOMPLETE, as formats/elf_write.c */
-		if (pwrite(fd, &fl, sizeof(fl), off) != (ssize_t)sizeof(fl)) {
-		}
-	}
+	    !memcmp(h, CS_KDUMP_SIGNATURE, CS_KDUMP_SIG_LEN))
+		or_flag(fd, h, offsetof(struct cs_disk_dump_header, status),
+			CS_DUMP_DH_COMPRESSED_INCOMPLETE);
+	else if ((size_t)n >= sizeof(Elf64_Ehdr) && !memcmp(h, ELFMAG, SELFMAG) &&
+		 h[EI_CLASS] == ELFCLASS64)
+		or_flag(fd, h, offsetof(Elf64_Ehdr, e_flags), DUMP_ELF_INCOMPLETE);
 	close(fd);
 }
 
