@@ -41,8 +41,14 @@ HAVE_SNAPPY := $(call probe,snappy,-lsnappy)
 HAVE_ZSTD := $(call probe,libzstd,-lzstd)
 HAVE_LIBDEFLATE := $(call probe,libdeflate,-ldeflate)
 
+# `make check` and `make demo` install the packages first (deps) and build in sub-makes,
+# which probe again: a missing library stops only a make that is about to compile.
+NO_BUILD_GOALS := deps check demo clean fresh-root
+BUILD_GOALS := $(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(BUILD_GOALS),)
 ifneq ($(HAVE_LIBELF),yes)
 $(error libelf is required (Debian: apt-get install libelf-dev, or run scripts/install-deps))
+endif
 endif
 
 FEATURE_CFLAGS :=
