@@ -19,12 +19,14 @@ struct cs_kernel;
  * text column, bytes that are neither isprint() nor isspace() in the C locale
  * as "\x%02x" of the byte as a (signed) char (so 0xc3 prints "\xffffffc3",
  * exactly as 1.7.2 does), and a final '\n'. Records without text are skipped.
- * 1.7.2 prints no caller id; caller_id = true adds makedumpfile 1.7.3's
- * "[%8s] " of "T<pid>" / "C<cpu>" when the model has the caller_id offset.
+ * caller_id = true adds makedumpfile 1.7.5+'s "[%8s] " of "T<pid>" / "C<cpu>"
+ * (bit 31 of caller_id) after the timestamp, and indents continuation lines
+ * past it, when the model has OFFSET(printk_info.caller_id) (or
+ * printk_log.caller_id); --dump-dmesg always sets it, 1.7.2 had no column.
  */
 struct cs_dmesg_opts {
 	bool partial;      /* --partial-dmesg: only records after the last `dmesg -C` */
-	bool caller_id;    /* print the caller id column (not in 1.7.2's output) */
+	bool caller_id;    /* print the caller id column (1.7.5+; not in 1.7.2's output) */
 	uint64_t size_limit; /* -L: fail with CS_ERR_NOSPC beyond this many bytes (0: none) */
 	/*
 	 * Upper bound for any buffer size read from the dump (bytes of memory the

@@ -982,6 +982,7 @@ cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct
 		goto out;
 	memset(&opts, 0, sizeof(opts));
 	opts.partial = cfg->partial_dmesg;
+	opts.caller_id = true; /* makedumpfile 1.7.5+: the column whenever the offset is known */
 	opts.size_limit = cfg->size_limit;
 	st = cs_dmesg_extract_opts(&job.kernel, &opts, fd, &dst, err);
 	if (dst.format)

@@ -7,7 +7,8 @@
 #   - -g: existing file needs -f, missing / debug-less vmlinux fail with a clear message
 #   - --dump-dmesg: never over its input, O_EXCL unless -f, no file left when it fails,
 #     exit codes and messages as makedumpfile's
-# Real printk rings are checked by tests/realcore/test_dmesg.sh and tests/unit/test_dmesg.c.
+# Real printk rings (1.7.9 format, caller-id column) are checked by tests/realcore/test_dmesg.sh
+# and tests/unit/test_dmesg.c.
 . "$(dirname "$0")/lib.sh"
 
 [ -x "$CORESIEVE" ] || skip_all "$CORESIEVE not built"

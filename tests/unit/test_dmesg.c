@@ -291,7 +291,7 @@ static void test_lockless(struct tap *t)
 	   "lockless: stats");
 	free(out);
 
-	/* caller_id column (makedumpfile 1.7.3+ format, off by default). */
+	/* caller_id column (makedumpfile 1.7.5+ format; --dump-dmesg turns it on). */
 	o.caller_id = true;
 	mem_free(&r.mem);
 	ring_init(&r, 4, 10);
