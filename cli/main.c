@@ -161,6 +161,8 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->hooks.step_done = hook_step_done;
 	cfg->hooks.message = hook_message;
 	cfg->message_level = o->message_level;
+	cfg->have_vtop = o->have_vtop;
+	cfg->vtop_vaddr = o->vtop_vaddr;
 	cfg->cancel = &cli->interrupted;
 }
 
@@ -364,12 +366,18 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (cs_options_check(&cli.opts, warn, sizeof(warn), &err) != CS_OK) {
-		say(&cli, CS_ML_COMMON, "%s\n", err.msg);
-		say(&cli, CS_ML_COMMON, "Try `coresieve --help' for more information.\n");
+		/* A refused option is one line naming it; a bad combination is makedumpfile's two. */
+		if (err.status == CS_ERR_NOTSUP) {
+			say(&cli, CS_ML_COMMON, "coresieve: %s\n", err.msg);
+		} else {
+			say(&cli, CS_ML_COMMON, "%s\n", err.msg);
+			say(&cli, CS_ML_COMMON, "Try `coresieve --help' for more information.\n");
+		}
 		return finish(&cli, EXIT_FAIL);
 	}
+	/* makedumpfile prints its warnings as common messages (MSG), so do we. */
 	if (warn[0])
-		say(&cli, CS_ML_ERROR, "%s\n", warn);
+		say(&cli, CS_ML_COMMON, "%s\n", warn);
 	if (cli.opts.check_params)
 		return EXIT_OK;
 	cs_progress_init(&cli.progress, stderr, want(&cli, CS_ML_PROGRESS));

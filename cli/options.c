@@ -32,7 +32,6 @@ enum {
 	OPT_CHECK_PARAMS,
 	OPT_DRY_RUN,
 	OPT_SHOW_STATS,
-	OPT_NON_CYCLIC,
 	OPT_REPORT_JSON,
 	OPT_COMPRESS_LEVEL,
 	OPT_VERSION,
@@ -61,7 +60,6 @@ static const struct option longopts[] = {
 	{"check-params", no_argument, NULL, OPT_CHECK_PARAMS},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"show-stats", no_argument, NULL, OPT_SHOW_STATS},
-	{"non-cyclic", no_argument, NULL, OPT_NON_CYCLIC},
 	/* coresieve additions: long options only, never changing an existing meaning */
 	{"report-json", required_argument, NULL, OPT_REPORT_JSON},
 	{"compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL},
@@ -147,37 +145,43 @@ static cs_status invalid(struct cs_err *err, const char *why)
 	return cs_err_set(err, CS_ERR_ARGS, "Commandline parameter is invalid.");
 }
 
+/* Options coresieve refuses: each names why, in one line (docs/coresieve.8 has the table). */
+static void refuse(struct cs_options *opts, const char *opt, const char *why)
+{
+	if (opts->refused)
+		return;
+	opts->refused = opt;
+	opts->refused_why = why;
+}
+
+#define WHY_XEN "Xen dumps are not supported by coresieve"
+#define WHY_NOT_YET "is not supported yet"
+
 cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struct cs_err *err)
 {
 	int c;
 	long v;
-	bool split = false, reassemble = false, dmesg = false, mem_usage = false, rearrange = false;
+	bool reassemble = false, dmesg = false, mem_usage = false, rearrange = false;
 	bool show_stats = false, help = false, version = false;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->message_level = CS_ML_DEFAULT;
-	opts->block_order = 4;
 	opts->argv0_name = "coresieve";
 	optind = 1;
-	opterr = 0;
+	opterr = 1; /* getopt names an unknown option, as makedumpfile's does */
 	while ((c = getopt_long(argc, argv, "b:cDd:eEFfg:hi:lL:pRvXx:z", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b':
-			if (!parse_int(optarg, 0, 16, &v))
-				return cs_err_set(err, CS_ERR_ARGS, "Block order(%s) is invalid (0..16).", optarg);
-			opts->block_order = (unsigned)v;
-			break;
+		case 'b': opts->block_order_given = true; break;
 		case 'c': case 'l': case 'p': case 'z':
 			opts->compress = (char)c; /* the last one given wins, as makedumpfile */
 			break;
-		case 'D':
-			opts->message_level |= CS_ML_DEBUG;
-			break;
+		case 'D': opts->debug = true; break;
 		case 'd':
 			if (parse_dump_levels(optarg, opts, err))
 				return err->status;
+			opts->dump_level_given = opts->dump_levels[0] != 0;
 			break;
-		case 'e': opts->exclude_vmemmap = true; break;
+		case 'e': refuse(opts, "-e", "-e (exclude unused vmemmap pages) " WHY_NOT_YET); break;
 		case 'E': opts->elf = true; break;
 		case 'F': opts->flatten = true; break;
 		case 'f': opts->force = true; break;
@@ -186,29 +190,44 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		case 'i': opts->vmcoreinfo_in = optarg; break;
 		case 'L':
 			if (!cs_parse_size(optarg, &opts->size_limit) || opts->size_limit == 0)
-				return cs_err_set(err, CS_ERR_ARGS, "Size limit(%s) is invalid.", optarg);
+				return cs_err_set(err, CS_ERR_ARGS, "Limit size(%s) is invalid.", optarg);
 			break;
 		case 'R': rearrange = true; break;
 		case 'v': version = true; break;
-		case 'X':
-			return cs_err_set(err, CS_ERR_NOTSUP, "-X (Xen) is not supported by coresieve");
+		case 'X': refuse(opts, "-X", "-X: " WHY_XEN); break;
 		case 'x': opts->vmlinux = optarg; break;
-		case OPT_SPLIT: split = true; break;
+		case OPT_SPLIT: opts->split = true; break;
 		case OPT_REASSEMBLE: reassemble = true; break;
-		case OPT_XEN_SYMS: case OPT_XEN_VMCOREINFO: case OPT_XEN_PHYS_START: case OPT_DISKSET:
-			return cs_err_set(err, CS_ERR_NOTSUP, "%s is not supported by coresieve (Xen and sadump inputs)",
-					  argv[optind - 1]);
+		case OPT_XEN_SYMS: refuse(opts, "--xen-syms", "--xen-syms: " WHY_XEN); break;
+		case OPT_XEN_VMCOREINFO: refuse(opts, "--xen-vmcoreinfo", "--xen-vmcoreinfo: " WHY_XEN); break;
+		case OPT_XEN_PHYS_START: refuse(opts, "--xen_phys_start", "--xen_phys_start: " WHY_XEN); break;
+		case OPT_DISKSET:
+			refuse(opts, "--diskset", "--diskset: sadump inputs are not supported by coresieve");
+			break;
 		case OPT_EPPIC:
-			return cs_err_set(err, CS_ERR_NOTSUP, "--eppic is not supported by coresieve");
+			refuse(opts, "--eppic", "--eppic: eppic filter scripts are not supported by coresieve");
+			break;
+		case OPT_CONFIG:
+			refuse(opts, "--config", "--config (erasing kernel data by a filter config file) " WHY_NOT_YET);
+			break;
 		case OPT_MESSAGE_LEVEL:
 			if (!parse_int(optarg, 0, 31, &v))
 				return cs_err_set(err, CS_ERR_ARGS, "Message_level(%s) is invalid.", optarg);
 			opts->message_level = (int)v;
 			break;
-		case OPT_VTOP: opts->vtop = optarg; break;
+		case OPT_VTOP: {
+			char *end;
+
+			/* makedumpfile's strtoul() takes "zz" as 0 and prints nothing: name it instead. */
+			errno = 0;
+			opts->vtop_vaddr = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-')
+				return invalid(err, "--vtop: not a virtual address.");
+			opts->have_vtop = true;
+			break;
+		}
 		case OPT_DUMP_DMESG: dmesg = true; break;
 		case OPT_PARTIAL_DMESG: opts->partial_dmesg = true; break;
-		case OPT_CONFIG: opts->config = optarg; break;
 		case OPT_HELP: help = true; break;
 		case OPT_CYCLIC_BUFFER:
 			if (!parse_int(optarg, 1, LONG_MAX / 1024, &v))
@@ -234,7 +253,6 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		case OPT_CHECK_PARAMS: opts->check_params = true; break;
 		case OPT_DRY_RUN: opts->dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = true; break;
-		case OPT_NON_CYCLIC: break; /* gone in makedumpfile 1.5.9; accepted and ignored */
 		case OPT_REPORT_JSON: opts->report_json = optarg; break;
 		case OPT_COMPRESS_LEVEL:
 			if (!parse_int(optarg, CS_ZSTD_MIN_LEVEL, 22, &v) || v == 0)
@@ -245,13 +263,15 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 			break;
 		case '?':
 		default:
-			if (optopt && optopt < 256)
-				return invalid(err, NULL);
 			return invalid(err, NULL);
 		}
 	}
+	if (opts->debug)
+		opts->message_level |= CS_ML_DEBUG;
 	if (show_stats)
 		opts->message_level |= CS_ML_REPORT;
+	if (opts->check_params)
+		opts->message_level = CS_ML_DEFAULT; /* as makedumpfile: no debug output while checking */
 	for (int i = optind; i < argc; i++) {
 		if (opts->nr_files >= CS_MAX_FILES)
 			return cs_err_set(err, CS_ERR_ARGS, "too many files (at most %d)", CS_MAX_FILES);
@@ -270,38 +290,21 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		opts->mode = CS_MODE_VERSION;
 		return CS_OK;
 	}
-	if ((int)split + reassemble + dmesg + mem_usage + rearrange + (opts->vmcoreinfo_out != NULL) > 1)
-		return invalid(err, NULL);
-	if (opts->vmcoreinfo_out) {
+	/* makedumpfile's precedence when several modes are given: -g, -R, --reassemble, --dump-dmesg, --mem-usage. */
+	if (opts->vmcoreinfo_out)
 		opts->mode = CS_MODE_GEN_VMCOREINFO;
-		if (!opts->vmlinux || opts->nr_files != 0)
-			return invalid(err, NULL);
-	} else if (rearrange) {
+	else if (rearrange)
 		opts->mode = CS_MODE_REARRANGE;
-		if (opts->nr_files != 1)
-			return invalid(err, NULL);
-	} else if (split) {
-		opts->mode = CS_MODE_SPLIT;
-		if (opts->nr_files < 3)
-			return invalid(err, NULL);
-	} else if (reassemble) {
+	else if (reassemble)
 		opts->mode = CS_MODE_REASSEMBLE;
-		if (opts->nr_files < 3)
-			return invalid(err, NULL);
-	} else if (dmesg) {
+	else if (dmesg)
 		opts->mode = CS_MODE_DMESG;
-		if (opts->nr_files != 2)
-			return invalid(err, NULL);
-	} else if (mem_usage) {
+	else if (mem_usage)
 		opts->mode = CS_MODE_MEM_USAGE;
-		if (opts->nr_files != 1)
-			return invalid(err, NULL);
-	} else {
+	else if (opts->split)
+		opts->mode = CS_MODE_SPLIT;
+	else
 		opts->mode = CS_MODE_DUMP;
-		/* Several inputs are the pieces of one split dump (refiltering); the last name is the output. */
-		if (opts->flatten ? opts->nr_files < 1 : opts->nr_files < 2)
-			return invalid(err, NULL);
-	}
 	return CS_OK;
 }
 
@@ -312,33 +315,76 @@ static void add_warning(char *warn, size_t warn_len, const char *msg)
 	snprintf(warn + used, warn_len - used, "%s%s", used ? "\n" : "", msg);
 }
 
+/* check_param_for_creating_dumpfile(): dump, --split, --dump-dmesg and --mem-usage. */
+static cs_status check_creating(const struct cs_options *o, struct cs_err *err)
+{
+	int n = o->nr_files;
+
+	if (o->compress && o->elf)
+		return invalid(err, NULL);
+	if (o->vmcoreinfo_in && o->vmlinux)
+		return invalid(err, NULL);
+	if (o->dry_run && o->mode == CS_MODE_DMESG)
+		return invalid(err, "--dry-run cannot be used with --dump-dmesg.");
+	if (o->flatten && o->split)
+		return invalid(err, NULL);
+	/* --num-threads with --split or -E: refused by makedumpfile, supported here (coresieve.8). */
+	if (o->partial_dmesg && o->mode != CS_MODE_DMESG)
+		return invalid(err, NULL);
+	if (o->split) {
+		if (n < 3)
+			return invalid(err, NULL);
+		if (o->elf)
+			return invalid(err, "Options for splitting dumpfile cannot be used with Elf format.");
+		return CS_OK;
+	}
+	switch (o->mode) {
+	case CS_MODE_DMESG:
+		return n == 2 ? CS_OK : invalid(err, NULL);
+	case CS_MODE_MEM_USAGE:
+		return n == 1 || n == 2 ? CS_OK : invalid(err, NULL);
+	default:
+		/* Several inputs are the pieces of one split dump (refiltering); the last name is the output. */
+		return (o->flatten ? n >= 1 : n >= 2) ? CS_OK : invalid(err, NULL);
+	}
+}
+
+static cs_status check_mode(const struct cs_options *o, struct cs_err *err)
+{
+	/* What the other modes refuse: a codec, a dump level, -E, -i, -x, -F. */
+	bool dump_shape = o->compress || o->dump_level_given || o->elf || o->vmcoreinfo_in || o->flatten;
+
+	switch (o->mode) {
+	case CS_MODE_GEN_VMCOREINFO:
+		if (o->nr_files != 0 || dump_shape || !o->vmlinux)
+			return invalid(err, NULL);
+		if (o->dry_run)
+			return invalid(err, "--dry-run cannot be used with -g.");
+		return CS_OK;
+	case CS_MODE_REARRANGE:
+		return o->nr_files == 1 && !dump_shape && !o->vmlinux ? CS_OK : invalid(err, NULL);
+	case CS_MODE_REASSEMBLE:
+		if (dump_shape || o->vmlinux || o->split)
+			return invalid(err, NULL);
+		if (o->dry_run)
+			return invalid(err, "--dry-run cannot be used with --reassemble.");
+		return o->nr_files >= 2 ? CS_OK : invalid(err, NULL);
+	default:
+		return check_creating(o, err);
+	}
+}
+
 cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len, struct cs_err *err)
 {
+	char msg[200];
+
 	warn[0] = '\0';
-	if (opts->vmcoreinfo_in && opts->vmlinux)
-		return invalid(err, NULL);
-	if (opts->flatten && opts->mode == CS_MODE_SPLIT)
-		return invalid(err, NULL);
-	if (opts->config && !opts->vmlinux)
-		return invalid(err, "--config needs -x VMLINUX.");
-	if (opts->partial_dmesg && opts->mode != CS_MODE_DMESG)
-		return invalid(err, NULL);
-	if (opts->dry_run && (opts->mode == CS_MODE_DMESG || opts->mode == CS_MODE_REASSEMBLE ||
-			      opts->mode == CS_MODE_GEN_VMCOREINFO))
-		return invalid(err, "--dry-run cannot be used with this mode.");
-	if (opts->mode == CS_MODE_SPLIT && opts->elf)
-		return invalid(err, NULL);
-	/*
-	 * In a capture kernel a refused combination fails the whole capture
-	 * (rhkdump/kdump-utils PR #125): downgrade with a warning instead.
-	 */
-	if (opts->elf && opts->compress) {
-		add_warning(warn, warn_len, "warning: ELF output (-E) is not compressed; the compression option is ignored");
-		opts->compress = 0;
-	}
+	if (opts->refused)
+		return cs_err_set(err, CS_ERR_NOTSUP, "%s.", opts->refused_why);
+	if (check_mode(opts, err) != CS_OK)
+		return err->status;
 	if (opts->compress_level) {
 		const struct cs_codec *codec = cs_codec_by_cli_flag(opts->compress);
-		char msg[160];
 
 		if (codec && !codec->min_level && !codec->max_level) {
 			snprintf(msg, sizeof(msg), "warning: -%c has no levels; --compress-level is ignored",
@@ -355,9 +401,19 @@ cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len,
 			opts->compress_level = 0;
 		}
 	}
-	if (opts->exclude_vmemmap)
-		add_warning(warn, warn_len, "warning: -e is not supported yet; vmemmap pages are kept");
+	/* Accepted, no effect here: one line each saying why (the (b) rows of coresieve.8's table). */
+	if (opts->block_order_given)
+		add_warning(warn, warn_len, "warning: -b has no effect: coresieve writes batches of up to 256 "
+			    "pages per thread, not a 2^ORDER page cache");
+	if (opts->debug)
+		add_warning(warn, warn_len, "warning: -D prints coresieve's own debug messages, not "
+			    "makedumpfile's (its internals differ)");
+	if (opts->splitblock_kib && !opts->split)
+		add_warning(warn, warn_len, "warning: --splitblock-size has no effect without --split");
 	if (opts->work_dir)
 		add_warning(warn, warn_len, "note: --work-dir is not needed: coresieve keeps its bitmaps in memory");
+	if (opts->have_vtop && opts->mode != CS_MODE_DUMP && opts->mode != CS_MODE_SPLIT)
+		add_warning(warn, warn_len, "warning: --vtop has no effect here: the translation is printed "
+			    "while a dump is created, as makedumpfile does");
 	return CS_OK;
 }

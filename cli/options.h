@@ -36,27 +36,36 @@ struct cs_options {
 	int compress_level;     /* --compress-level, 0 = codec default */
 	int dump_levels[CS_MAX_DUMP_LEVELS]; /* -d a,b,c */
 	int nr_dump_levels;
+	bool dump_level_given;  /* -d was on the line (makedumpfile: the first level, if not 0) */
 	bool elf;               /* -E */
 	bool flatten;           /* -F */
 	bool force;             /* -f */
 	bool dry_run;
 	bool check_params;
 	bool non_mmap;
-	bool exclude_vmemmap;   /* -e */
+	bool split;             /* --split (mode CS_MODE_SPLIT once checked) */
 	bool partial_dmesg;
+	bool have_vtop;         /* --vtop VADDR */
+	uint64_t vtop_vaddr;
 	int message_level;
 	unsigned num_threads;   /* 0 = default (online CPUs) */
 	uint64_t size_limit;    /* -L, 0 = none */
-	unsigned block_order;   /* -b */
-	uint64_t cyclic_buffer_kib;
+	bool block_order_given; /* -b: no effect here (a warning says why) */
+	bool debug;             /* -D */
 	uint64_t splitblock_kib;
+	uint64_t cyclic_buffer_kib;
 	const char *vmlinux;    /* -x */
 	const char *vmcoreinfo_in;  /* -i */
 	const char *vmcoreinfo_out; /* -g */
-	const char *config;     /* --config */
 	const char *work_dir;
 	const char *report_json; /* --report-json FILE */
-	const char *vtop;        /* --vtop VADDR (string, parsed later) */
+	/*
+	 * Options of makedumpfile 1.7.9 that coresieve refuses (Xen, sadump,
+	 * eppic) or does not have yet (-e, --config): the first one given, as
+	 * the user wrote it, refused by cs_options_check.
+	 */
+	const char *refused;
+	const char *refused_why;
 	const char *files[CS_MAX_FILES]; /* positional arguments */
 	int nr_files;
 	const char *argv0_name;  /* "coresieve" */
@@ -68,7 +77,13 @@ struct cs_options {
  */
 cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struct cs_err *err);
 
-/* Cross-option checks (check_param_for_* in makedumpfile); downgrades with a warning where a collector would otherwise fail. */
+/*
+ * The mode and the cross-option rules of makedumpfile 1.7.9's
+ * check_param_for_*() (same verdicts, same messages), with coresieve's
+ * deliberate differences (threads with -E and --split; several inputs are the
+ * pieces of a split dump). Options that have no effect here add a one-line
+ * warning to warn.
+ */
 cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len, struct cs_err *err);
 
 /* Parse a size with kernel memparse suffixes (K, M, G, T, P, E). */

@@ -821,6 +821,34 @@ static cs_status create_sinks(struct job *job, struct cs_err *err)
 	return CS_OK;
 }
 
+static void vtop_trace(void *ctx, const char *level, paddr_t entry_paddr, uint64_t entry)
+{
+	job_msg(ctx, ML_COMMON, "  %s : %16" PRIx64 " => %16" PRIx64, level, (uint64_t)entry_paddr,
+		entry);
+}
+
+/*
+ * --vtop: makedumpfile's printout (each table entry read, then the result;
+ * all ones when the address does not translate, with the reason on stderr),
+ * after the kernel model is set up and before the dump is written; the dump
+ * goes on either way.
+ */
+static void print_vtop(struct job *job)
+{
+	paddr_t paddr = ~(paddr_t)0;
+	vaddr_t vaddr = job->cfg->vtop_vaddr;
+	struct cs_err verr;
+
+	cs_err_clear(&verr);
+	job_msg(job, ML_COMMON, "\nTranslating virtual address %" PRIx64 " to physical address.", vaddr);
+	if (cs_kernel_vtop_traced(&job->kernel, vaddr, &paddr, vtop_trace, job, &verr) != CS_OK) {
+		job_msg(job, ML_ERROR, "coresieve: %s", verr.msg);
+		paddr = ~(paddr_t)0;
+	}
+	job_msg(job, ML_COMMON, "VIRTUAL           PHYSICAL\n%16" PRIx64 "  %" PRIx64 "\n", vaddr,
+		(uint64_t)paddr);
+}
+
 cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err)
 {
 	struct job job;
@@ -849,6 +877,8 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 	if (cfg->flatten && (st = create_sinks(&job, err)) != CS_OK)
 		goto out;
 	res->page_size = job.src.page_size;
+	if (cfg->have_vtop)
+		print_vtop(&job);
 	for (int i = 0;; i++) {
 		level = effective_level(&job, cfg->dump_levels[i]);
 		res->dump_level = level;

@@ -36,6 +36,8 @@ struct cs_job_cfg {
 	const char *vmcoreinfo_in; /* -i */
 	const char *vmlinux;       /* -x */
 	int message_level;
+	bool have_vtop;            /* --vtop: print this translation before the dump is written */
+	uint64_t vtop_vaddr;
 	const atomic_int *cancel;  /* set to a signal number to stop (see cs_pipeline_cfg) */
 	struct cs_job_hooks hooks;
 	/* --split: write these pieces instead of output (kdump-format.md §1.8). */

@@ -88,6 +88,19 @@ cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uin
 	return CS_OK;
 }
 
+cs_status cs_kernel_vtop_traced(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr,
+				cs_vtop_trace_fn trace, void *trace_ctx, struct cs_err *err)
+{
+	cs_status st;
+
+	k->arch.trace = trace;
+	k->arch.trace_ctx = trace_ctx;
+	st = cs_kernel_vtop(k, vaddr, paddr, NULL, err);
+	k->arch.trace = NULL;
+	k->arch.trace_ctx = NULL;
+	return st;
+}
+
 cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t len,
 			 struct cs_err *err)
 {

@@ -38,6 +38,12 @@ cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t l
 /* Translate vaddr; *contig (may be NULL) receives the bytes to the end of its mapping. */
 cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uint64_t *contig,
 			 struct cs_err *err);
+/*
+ * --vtop: translate vaddr by a full walk from the page-table root, reporting
+ * every entry read to trace (the arch's traced walk, core/arch/arch.h).
+ */
+cs_status cs_kernel_vtop_traced(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr,
+				cs_vtop_trace_fn trace, void *trace_ctx, struct cs_err *err);
 
 /*
  * The crashed kernel's utsname (sysname, nodename, release, version, machine,

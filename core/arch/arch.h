@@ -52,10 +52,20 @@ struct cs_arch_x86_64 {
 struct cs_arch_ops;
 
 /* Per-dump translation state. Caller-allocated; large (one page per level), keep off hot stacks. */
+/* One page-table entry read by a traced walk: level name ("PGD"...), where it is, its value. */
+typedef void (*cs_vtop_trace_fn)(void *ctx, const char *level, paddr_t entry_paddr, uint64_t entry);
+
 struct cs_arch {
 	const struct cs_arch_ops *ops;
 	cs_read_paddr_fn read_paddr;
 	void *read_ctx;
+	/*
+	 * --vtop: when trace is set, vtop walks the page tables from the root
+	 * (no shortcut, no cache) and reports every entry it reads, as
+	 * makedumpfile's translation printout does.
+	 */
+	cs_vtop_trace_fn trace;
+	void *trace_ctx;
 	union {
 		struct cs_arch_x86_64 x86_64;
 	} u;

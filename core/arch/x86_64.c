@@ -121,6 +121,8 @@ static cs_status x86_walk(struct cs_arch *a, vaddr_t vaddr, paddr_t *paddr, uint
 			x->nr_table_reads++;
 		}
 		e = c->ent[x86_pt_index(vaddr, shift[l])];
+		if (a->trace)
+			a->trace(a->trace_ctx, name[l], table + x86_pt_index(vaddr, shift[l]) * sizeof(e), e);
 		if (!(e & X86_PTE_PRESENT))
 			return cs_err_set(err, CS_ERR_NODATA,
 					  "vaddr 0x%" PRIx64 ": not mapped (%s entry 0x%" PRIx64 " not present)",
@@ -155,6 +157,10 @@ static cs_status x86_vtop(struct cs_arch *a, vaddr_t vaddr, paddr_t *paddr, uint
 {
 	struct cs_arch_x86_64 *x = &a->u.x86_64;
 
+	if (a->trace) {
+		x86_cache_reset(a);
+		return x86_walk(a, vaddr, paddr, contig, err);
+	}
 	if (x->leaf_valid && vaddr - x->leaf_va < x->leaf_size) {
 		uint64_t off = vaddr - x->leaf_va;
 		*paddr = x->leaf_pa + off;
