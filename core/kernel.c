@@ -15,6 +15,32 @@ static cs_status kernel_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t l
 	return src->ops->read_paddr(src, paddr, buf, len, err);
 }
 
+/*
+ * A dump of a machine we have no backend for, named: before anything asks
+ * for VMCOREINFO or -x/-i (the layout is there; the arch support is not).
+ */
+static cs_status unknown_arch(const struct cs_source *src, struct cs_err *err)
+{
+	static const struct {
+		uint16_t em;
+		const char *name;
+	} names[] = {
+		{3, "i386"},     {8, "mips"},     {20, "ppc"},      {21, "ppc64"},
+		{22, "s390x"},   {40, "arm"},     {62, "x86_64"},   {183, "aarch64"},
+		{243, "riscv64"}, {258, "loongarch64"},
+	};
+	const char *name = "unknown";
+
+	if (src->kind == CS_SRC_KDUMP && src->input_utsname[4][0])
+		return cs_err_set(err, CS_ERR_NOTSUP, "arch %.64s (kdump header utsname.machine) is not supported",
+				  src->input_utsname[4]);
+	for (size_t i = 0; i < CS_ARRAY_SIZE(names); i++)
+		if (names[i].em == src->e_machine)
+			name = names[i].name;
+	return cs_err_set(err, CS_ERR_NOTSUP, "arch %s (ELF e_machine %u) is not supported", name,
+			  (unsigned)src->e_machine);
+}
+
 cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 			 const struct cs_kmodel *override, struct cs_err *err)
 {
@@ -26,6 +52,12 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 
 	memset(k, 0, sizeof(*k));
 	k->src = src;
+	/* kdump inputs derive e_machine from utsname; 0 means "not said": assume x86_64. */
+	machine = src->e_machine ? src->e_machine : CS_EM_X86_64;
+	ops = cs_arch_find(machine);
+	if (!ops || (src->kind == CS_SRC_KDUMP && !src->e_machine && src->input_utsname[4][0] &&
+		     strcmp(src->input_utsname[4], "x86_64") != 0))
+		return unknown_arch(src, err);
 	if (override) {
 		k->km = *override;
 		k->have_model = true;
@@ -42,13 +74,6 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 				  "VMCOREINFO PAGESIZE=%" PRIu64 " differs from the dump's page size %u",
 				  cs_km_get(&k->km, KM_PAGESIZE), src->page_size);
 
-	/* kdump inputs derive e_machine from utsname; 0 means "not said": assume x86_64. */
-	machine = src->e_machine ? src->e_machine : CS_EM_X86_64;
-	ops = cs_arch_find(machine);
-	if (!ops)
-		return cs_err_set(err, CS_ERR_NOTSUP,
-				  "architecture with ELF machine %u is not supported (x86_64 only)",
-				  (unsigned)machine);
 	hints.have_phys_base = src->have_phys_base;
 	hints.phys_base = src->phys_base;
 	hints.have_page_offset = src->have_page_offset;
