@@ -271,6 +271,55 @@ static void test_init_errors(struct tap *t)
 	free(a);
 }
 
+/* What a traced walk reported: "PGD@paddr=entry;..." */
+struct trace_log {
+	char text[512];
+};
+
+static void trace_rec(void *ctx, const char *level, paddr_t entry_paddr, uint64_t entry)
+{
+	struct trace_log *l = ctx;
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof(l->text) - n, "%s@%" PRIx64 "=%" PRIx64 ";", level, entry_paddr, entry);
+}
+
+/* --vtop's traced walk: every entry from the root, even where vtop would take a shortcut. */
+static void test_trace(struct tap *t, struct cs_arch *a, struct fakemem *m)
+{
+	struct trace_log log = {{0}};
+	struct cs_err err;
+	paddr_t pa, pud, pmd;
+	uint64_t contig;
+	vaddr_t text = X86_START_KERNEL_MAP + 0x200123, hole = 0xffffc90000000000ULL;
+	char want[512];
+
+	setup(a, m, 4, 0, t);
+	pud = link(m, MEM_BASE, text, X86_P4D_SHIFT);
+	pmd = link(m, pud, text, X86_PUD_SHIFT);
+	tbl(m, pmd)[x86_pt_index(text, X86_PMD_SHIFT)] = (MEM_BASE + 0x200000) | P | X86_PTE_PSE;
+	/* Warm the caches: the traced walk must not use them. */
+	ok(t, a->ops->vtop(a, text, &pa, &contig, &err) == CS_OK, "text vtop (shortcut)");
+	a->trace = trace_rec;
+	a->trace_ctx = &log;
+	ok(t, a->ops->vtop(a, text, &pa, &contig, &err) == CS_OK && pa == MEM_BASE + 0x200123,
+	   "traced text vtop walks to the same paddr");
+	snprintf(want, sizeof(want), "PGD@%" PRIx64 "=%" PRIx64 ";PUD@%" PRIx64 "=%" PRIx64 ";PMD@%" PRIx64
+		 "=%" PRIx64 ";",
+		 (uint64_t)(MEM_BASE + x86_pt_index(text, X86_P4D_SHIFT) * 8),
+		 tbl(m, MEM_BASE)[x86_pt_index(text, X86_P4D_SHIFT)],
+		 pud + x86_pt_index(text, X86_PUD_SHIFT) * 8, tbl(m, pud)[x86_pt_index(text, X86_PUD_SHIFT)],
+		 pmd + x86_pt_index(text, X86_PMD_SHIFT) * 8, tbl(m, pmd)[x86_pt_index(text, X86_PMD_SHIFT)]);
+	ok(t, !strcmp(log.text, want), "trace: each entry's paddr and value (%s)", log.text);
+	log.text[0] = '\0';
+	ok(t, a->ops->vtop(a, hole, &pa, &contig, &err) == CS_ERR_NODATA, "traced unmapped vtop fails");
+	snprintf(want, sizeof(want), "PGD@%" PRIx64 "=0;",
+		 (uint64_t)(MEM_BASE + x86_pt_index(hole, X86_P4D_SHIFT) * 8));
+	ok(t, !strcmp(log.text, want), "trace: the empty PGD entry is reported (%s)", log.text);
+	a->trace = NULL;
+	a->trace_ctx = NULL;
+}
+
 int main(void)
 {
 	struct tap t = {0};
@@ -281,6 +330,7 @@ int main(void)
 	test_5level(&t, a, &m);
 	test_sme(&t, a, &m);
 	test_init_errors(&t);
+	test_trace(&t, a, &m);
 	free(a);
 	free(m.words);
 	return tap_done(&t);
