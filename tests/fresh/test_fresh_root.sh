@@ -36,7 +36,13 @@ unshare --mount --fork true 2>/dev/null || skip "unshare --mount is not permitte
 export PATH=$PATH:/usr/sbin:/sbin
 
 mkdir -p "$ARCHIVES/partial" "$CACHE/debootstrap"
+# Copies left by a run that was killed (SIGKILL skips the trap): its pid is gone, its mounts too.
+for w in "$CACHE"/work.*; do
+	[ -d "$w" ] && ! kill -0 "$(cat "$w/pid" 2>/dev/null || echo 0)" 2>/dev/null &&
+		! grep -q " $w/" /proc/self/mountinfo && rm -rf --one-file-system "$w"
+done
 WORK=$(mktemp -d "$CACHE/work.XXXXXX")
+echo $$ > "$WORK/pid"
 
 # Nothing is mounted in this namespace, but never delete through a mount that leaked out.
 cleanup() {
