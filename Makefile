@@ -2,7 +2,9 @@
 #
 #   make                 build/coresieve and build/mkvmcore
 #   make check           install missing packages, build, run every test tier this machine can run
-#   make demo            install missing packages, build, dump a generated vmcore
+#   make demo            install missing build packages, build, dump a generated vmcore
+#   make deps            install every package (build, test, developer tools)
+#   make fresh-root      the first-contact test alone (tests/fresh/test_fresh_root.sh)
 #   make static          build/coresieve-static (for a capture initramfs)
 #   make install         PREFIX=/usr/local DESTDIR= : binary and man page
 #   make SANITIZE=address,undefined   (or thread) instrumented build in build/san-*/
@@ -41,8 +43,8 @@ HAVE_SNAPPY := $(call probe,snappy,-lsnappy)
 HAVE_ZSTD := $(call probe,libzstd,-lzstd)
 HAVE_LIBDEFLATE := $(call probe,libdeflate,-ldeflate)
 
-# `make check` and `make demo` install the packages first (deps) and build in sub-makes,
-# which probe again: a missing library stops only a make that is about to compile.
+# `make check` and `make demo` install the packages first (scripts/install-deps) and build in
+# sub-makes, which probe again: a missing library stops only a make that is about to compile.
 NO_BUILD_GOALS := deps check demo clean fresh-root
 BUILD_GOALS := $(filter-out $(NO_BUILD_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(BUILD_GOALS),)
@@ -173,19 +175,26 @@ fuzz-replay:
 	@tests/fuzz/replay.sh build/san-address-undefined/fuzz
 
 # ---------------------------------------------------------------------------
+# Each goal installs its own set in its recipe (not through a shared `deps` prerequisite,
+# which make would run once, with whichever set came first).
 deps:
-	@scripts/install-deps
+	@scripts/install-deps all
 
-check: deps
+check:
+	@scripts/install-deps check
 	@$(MAKE) --no-print-directory all unit-tests
 	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-tests
 	@$(MAKE) --no-print-directory SANITIZE=thread build/san-thread/unit/test_pipeline build/san-thread/unit/test_proc_windows build/san-thread/unit/test_memmap
 	@tests/run-all.sh
 
-demo: deps
+demo:
+	@scripts/install-deps build
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+fresh-root:
+	@tests/fresh/test_fresh_root.sh
 
 bench: all
 	bench/run.sh $(BENCH_INPUT)
@@ -197,7 +206,7 @@ install: $(BUILD)/coresieve
 clean:
 	rm -rf build
 
-.PHONY: all check demo deps bench install clean unit-tests static FORCE fuzz fuzz-bins fuzz-replay
+.PHONY: all check demo deps fresh-root bench install clean unit-tests static FORCE fuzz fuzz-bins fuzz-replay
 FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

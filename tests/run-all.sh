@@ -2,9 +2,10 @@
 # tests/run-all.sh: run every test tier this machine can run; the last line is "N passed, N failed".
 #
 # Tiers: unit (plain), unit under ASan+UBSan, integration (generated dumps, shell),
-# real-kernel (Debian kernel under QEMU). A test exits 0 (pass), 77 (skip: it prints
+# real-kernel (Debian kernel under QEMU), fresh (a clone's `make demo` on a bare Debian root
+# built with debootstrap, tests/fresh/). A test exits 0 (pass), 77 (skip: it prints
 # "SKIP: reason") or anything else (fail). Logs go to build/test-logs/.
-# Select tiers with TIERS="unit asan integ realcore" (default: all).
+# Select tiers with TIERS="unit asan integ realcore fresh" (default: all).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -15,7 +16,7 @@ export MKVMCORE=${MKVMCORE:-$CS_BUILD/mkvmcore}
 export CS_TMP=${CS_TMP:-$CS_BUILD/test-tmp}
 export PYTHON=/usr/bin/python3
 LOGS=$CS_BUILD/test-logs
-TIERS=${TIERS:-unit asan tsan integ asan-integ realcore}
+TIERS=${TIERS:-unit asan tsan integ asan-integ realcore fresh}
 mkdir -p "$LOGS" "$CS_TMP"
 
 pass=0 fail=0 skip=0
@@ -78,6 +79,8 @@ for tier in $TIERS; do
 					run_one realcore "${t#*/}-${newer%%-*}" "tests/$t.sh"
 			done
 		fi ;;
+	fresh)
+		for t in tests/fresh/test_*.sh; do [ -x "$t" ] && run_one fresh "$(basename "$t" .sh)" "$t"; done ;;
 	esac
 done
 
