@@ -70,6 +70,13 @@ case_run() {
 	fi
 	kill -s "$sig" "$pid"
 	wait "$pid" 2>/dev/null; rc=$?
+	# A signal that lands after the last page (in the final header write or fsync) lets the
+	# dump finish: exit 0 is right then, provided the output is whole and not marked incomplete.
+	if [ "$rc" = 0 ] && [ "$sig" != KILL ] && looks_complete "$out" "$fmt"; then
+		echo "# $name: the signal came after the last page; the dump completed (exit 0)"
+		ok "$name # SKIP signal after the last page"
+		return
+	fi
 	echo "# $name: exit $rc, output $( [ -e "$out" ] && echo "$(stat -c %s "$out") bytes" || echo absent): $(tr '\r' '\n' <"$D/err" | grep -v '%\]' | grep -v '^\s*$' | tail -1)"
 	check "$name: exit code is non-zero" [ "$rc" -ne 0 ]
 	if looks_complete "$out" "$fmt"; then
