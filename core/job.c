@@ -376,7 +376,11 @@ static cs_status scan(struct job *job, int level, struct cs_page_stats *stats,
 	if (plan_windows(job, job->max_mapnr, err) != CS_OK)
 		return err->status;
 	/* A dump level bit that cannot be honoured is said, naming the missing VMCOREINFO keys. */
-	if ((level & CS_DL_FREE) && job->kernel.have_model && !cs_scanner_sees_free(job->scanner))
+	if (cs_scanner_implausible(job->scanner)[0])
+		job_msg(job, ML_ERROR, "warning: implausible VMCOREINFO: %s.",
+			cs_scanner_implausible(job->scanner));
+	if ((level & CS_DL_FREE) && job->kernel.have_model && !cs_scanner_sees_free(job->scanner) &&
+	    !strstr(cs_scanner_implausible(job->scanner), "BUDDY"))
 		job_msg(job, ML_ERROR,
 			"warning: cannot identify free pages: VMCOREINFO has neither "
 			"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) nor NUMBER(PG_buddy) (or no "

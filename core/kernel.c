@@ -68,6 +68,15 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 	if (!k->have_model)
 		return CS_OK;
 
+	/*
+	 * The page size decides the pfn map and the output's block size: one the
+	 * arch cannot have (PAGESIZE=8192 on x86_64) cannot be, so it is refused
+	 * before anything is decided on it (makedumpfile 1.7.9 fails too, exit 1).
+	 */
+	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & ops->page_size_mask))
+		return cs_err_set(err, CS_ERR_CORRUPT,
+				  "VMCOREINFO PAGESIZE=%" PRIu64 " is not a page size of %s",
+				  cs_km_get(&k->km, KM_PAGESIZE), ops->name);
 	if (cs_km_has(&k->km, KM_PAGESIZE) && src->page_size &&
 	    cs_km_get(&k->km, KM_PAGESIZE) != src->page_size)
 		return cs_err_set(err, CS_ERR_CORRUPT,

@@ -457,6 +457,11 @@ bool cs_scanner_sees_free(const struct cs_scanner *sc)
 	return sc->s.k->have_model && sc->s.cc.buddy != CS_BUDDY_NONE;
 }
 
+const char *cs_scanner_implausible(const struct cs_scanner *sc)
+{
+	return sc->s.k->have_model ? sc->s.cc.implausible : "";
+}
+
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,
 			    struct cs_bitmap *bitmap2, struct cs_page_stats *stats, struct cs_err *err)
 {

@@ -75,6 +75,8 @@ pfn_t cs_scanner_max_mapnr(const struct cs_scanner *sc);
  * OFFSET(page.private) for the block order: dump level 16 then keeps them.
  */
 bool cs_scanner_sees_free(const struct cs_scanner *sc);
+/* VMCOREINFO values not used because implausible (filters/classify.h), "" if none. */
+const char *cs_scanner_implausible(const struct cs_scanner *sc);
 /* From now on walk on the calling thread only, and free the other walkers' buffers. */
 void cs_scanner_single(struct cs_scanner *sc);
 cs_status cs_scanner_window(struct cs_scanner *sc, struct cs_bitmap *bitmap1,

@@ -1,6 +1,9 @@
 /* filters/classify.c: the page conditions of filtering.md §2, one pure function per question. */
 #include "filters/classify.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* makedumpfile's *_ORIGINAL defaults for kernels that did not export the numbers. */
 #define DEFAULT_PG_LRU 5
 #define DEFAULT_PG_PRIVATE 11
@@ -49,6 +52,108 @@ bool cs_page_type_match(const struct cs_page_type *t, uint32_t mapcount)
 	return mapcount == t->value;
 }
 
+/* Append one "KEY=value reason" item to the implausible line. */
+static void note_implausible(struct cs_classify_consts *c, const struct cs_kmodel *km,
+			     enum cs_km_id id, const char *why)
+{
+	size_t len = strlen(c->implausible);
+
+	snprintf(c->implausible + len, sizeof(c->implausible) - len, "%s%s=%" PRId64 " %s",
+		 len ? "; " : "", cs_km_key(id), cs_km_num(km, id), why);
+}
+
+/*
+ * A page type lives in _mapcount, whose ordinary values are -1 (not mapped)
+ * and small counts: a type value matching those, or another type's value,
+ * would classify ordinary pages (e.g. -1 as offline drops most of RAM). Such
+ * a type is not used, so its pages are kept; checked once, on the values.
+ */
+static void check_page_types(struct cs_classify_consts *c, const struct cs_kmodel *km)
+{
+	struct {
+		struct cs_page_type *t;
+		enum cs_km_id id;
+		bool bad;
+	} ty[] = {
+		{&c->t_slab, KM_NUM_PAGE_SLAB_MAPCOUNT_VALUE, false},
+		{&c->t_buddy, KM_NUM_PAGE_BUDDY_MAPCOUNT_VALUE, false},
+		{&c->t_offline, KM_NUM_PAGE_OFFLINE_MAPCOUNT_VALUE, false},
+		{&c->t_unaccepted, KM_NUM_PAGE_UNACCEPTED_MAPCOUNT_VALUE, false},
+		{&c->t_hugetlb, KM_NUM_PAGE_HUGETLB_MAPCOUNT_VALUE, false},
+	};
+	size_t n = sizeof(ty) / sizeof(ty[0]), i, j;
+
+	for (i = 0; i < n; i++) {
+		int64_t v = cs_km_num(km, ty[i].id);
+		if (!ty[i].t->have)
+			continue;
+		if (v < INT32_MIN || v > (int64_t)UINT32_MAX) {
+			note_implausible(c, km, ty[i].id, "is not a 32-bit _mapcount value");
+			ty[i].bad = true;
+		} else if (cs_page_type_match(ty[i].t, 0xffffffffu) || cs_page_type_match(ty[i].t, 0) ||
+			   cs_page_type_match(ty[i].t, 1)) {
+			note_implausible(c, km, ty[i].id, "matches the _mapcount of an untyped page");
+			ty[i].bad = true;
+		}
+		for (j = 0; j < i && !ty[i].bad; j++) {
+			if (ty[j].t->have && (cs_page_type_match(ty[i].t, ty[j].t->value) ||
+					      cs_page_type_match(ty[j].t, ty[i].t->value))) {
+				char why[96];
+				snprintf(why, sizeof(why), "collides with %s", cs_km_key(ty[j].id));
+				note_implausible(c, km, ty[i].id, why);
+				ty[i].bad = ty[j].bad = true;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (ty[i].bad)
+			ty[i].t->have = false;
+}
+
+/*
+ * The kernel gives every page flag its own bit: two NUMBER(PG_*) naming one
+ * bit cannot both be right. A shared bit would make every page with one flag
+ * look like it has the other (e.g. all LRU pages as hwpoison), so the flags
+ * whose use excludes pages (cache, hwpoison, buddy) are then not used.
+ */
+static void check_flag_bits(struct cs_classify_consts *c, const struct cs_kmodel *km)
+{
+	static const enum cs_km_id ids[] = {KM_NUM_PG_lru,	 KM_NUM_PG_private, KM_NUM_PG_swapcache,
+					    KM_NUM_PG_swapbacked, KM_NUM_PG_slab,	 KM_NUM_PG_buddy,
+					    KM_NUM_PG_hwpoison};
+	size_t n = sizeof(ids) / sizeof(ids[0]), i, j;
+	bool bad[sizeof(ids) / sizeof(ids[0])] = {false};
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (cs_km_has(km, ids[i]) && cs_km_has(km, ids[j]) &&
+			    cs_km_num(km, ids[i]) == cs_km_num(km, ids[j]) && !bad[i]) {
+				char why[80];
+				snprintf(why, sizeof(why), "names the bit of %s", cs_km_key(ids[j]));
+				note_implausible(c, km, ids[i], why);
+				bad[i] = bad[j] = true;
+			}
+	for (i = 0; i < n; i++) {
+		if (!bad[i])
+			continue;
+		switch (ids[i]) {
+		case KM_NUM_PG_lru: case KM_NUM_PG_swapcache: case KM_NUM_PG_swapbacked:
+			c->pg_lru = c->pg_swapcache = 0; /* no page is taken as page cache */
+			break;
+		case KM_NUM_PG_hwpoison:
+			c->pg_hwpoison = 0;
+			break;
+		case KM_NUM_PG_buddy:
+			c->pg_buddy = 0;
+			if (c->buddy == CS_BUDDY_PG_FLAG)
+				c->buddy = CS_BUDDY_NONE;
+			break;
+		default:
+			break; /* private, slab: a shared bit only keeps more pages */
+		}
+	}
+}
+
 void cs_classify_consts_init(struct cs_classify_consts *c, const struct cs_kmodel *km,
 			     const struct cs_page_layout *lay)
 {
@@ -89,6 +194,7 @@ void cs_classify_consts_init(struct cs_classify_consts *c, const struct cs_kmode
 	if (cs_km_has(km, KM_NUM_PAGE_HUGETLB_MAPCOUNT_VALUE))
 		c->t_hugetlb =
 			cs_page_type_make(cs_km_num(km, KM_NUM_PAGE_HUGETLB_MAPCOUNT_VALUE), true);
+	check_page_types(c, km);
 	if (!lay->have_mapcount) {
 		/* Page types live in _mapcount: without its offset none can be seen. */
 		c->t_slab.have = c->t_buddy.have = c->t_offline.have = false;
@@ -101,6 +207,12 @@ void cs_classify_consts_init(struct cs_classify_consts *c, const struct cs_kmode
 			c->buddy = CS_BUDDY_TYPE;
 		else if (cs_km_has(km, KM_NUM_PG_buddy) && (c->pg_buddy = bit_mask(km, KM_NUM_PG_buddy, -1)))
 			c->buddy = CS_BUDDY_PG_FLAG;
+	}
+	check_flag_bits(c, km);
+	if (c->implausible[0]) {
+		size_t len = strlen(c->implausible);
+		snprintf(c->implausible + len, sizeof(c->implausible) - len,
+			 ": not used, those pages are kept");
 	}
 
 	if (c->t_hugetlb.have)

@@ -44,6 +44,12 @@ struct cs_classify_consts {
 	bool have_tail_mark;  /* OFFSET(page.compound_head|compound_info) known */
 	bool have_order;      /* some compound order source is known */
 	unsigned nr_orders;   /* LENGTH(zone.free_area), 0 if unknown */
+	/*
+	 * Implausible VMCOREINFO values that init refused to use (a page type
+	 * that matches an untyped page or another type, a flag bit shared by two
+	 * flags): one line for the user, "" when every value is plausible.
+	 */
+	char implausible[320];
 };
 
 /* Page conditions (several may hold; the dump level picks the first matching row). */

@@ -369,6 +369,7 @@ struct elf_writer {
 	size_t ehdr_size, phdr_size, nphdr;
 	foff_t off_note, off_load;
 	GElf_Ehdr eh;
+	GElf_Word final_e_flags; /* e_flags once finished (the input's); until then | DUMP_ELF_INCOMPLETE */
 	GElf_Phdr note;
 	struct out_seg *segs;  /* plan order = file order */
 	size_t nsegs;
@@ -537,6 +538,15 @@ static cs_status ew_begin(struct cs_writer *base, const struct cs_write_layout *
 	w->eh.e_ehsize = (GElf_Half)w->ehdr_size;
 	w->eh.e_phentsize = (GElf_Half)w->phdr_size;
 	w->eh.e_phnum = (GElf_Half)(xnum ? PN_XNUM : w->nphdr);
+	/*
+	 * Until finish() rewrites it, the header says "incomplete" (as the kdump
+	 * writer's status): a dump cut by SIGKILL, the OOM killer or a power cut
+	 * never reads as finished. A stream cannot be rewritten: its missing end
+	 * tells instead.
+	 */
+	w->final_e_flags = w->eh.e_flags;
+	if (w->sink->can_rewrite)
+		w->eh.e_flags |= DUMP_ELF_INCOMPLETE;
 	if (xnum) {
 		w->eh.e_shoff = (uint64_t)off_shdr;
 		w->eh.e_shentsize = sizeof(Elf64_Shdr);
@@ -753,6 +763,18 @@ static cs_status ew_finish(struct cs_writer *base, struct cs_err *err)
 			return cs_err_set(err, CS_ERR_ARGS,
 					  "segment at paddr 0x%" PRIx64 ": %" PRIu64 " of %" PRIu64
 					  " bytes written", s->ph.p_paddr, s->written, s->ph.p_filesz);
+	}
+	if (w->sink->can_rewrite && w->eh.e_flags != w->final_e_flags) {
+		/* Every byte is written: only now may the header say so. */
+		uint8_t eh[sizeof(Elf64_Ehdr)];
+		size_t len;
+
+		w->eh.e_flags = w->final_e_flags;
+		len = put_ehdr(w, &w->eh, eh);
+		st = cs_sink_pwrite(w->sink, eh, len, 0, err);
+		if (st)
+			return cs_err_ctx(err, "cannot write the final ELF header");
+		w->sink->bytes_written -= len; /* a rewrite, not more output */
 	}
 	st = cs_sink_finish(w->sink, err);
 	if (st)

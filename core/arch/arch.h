@@ -74,6 +74,8 @@ struct cs_arch {
 struct cs_arch_ops {
 	const char *name;
 	uint16_t e_machine;
+	/* The kernel page sizes the arch supports (bit n: 1 << n bytes); VMCOREINFO must say one. */
+	uint32_t page_size_mask;
 	/*
 	 * Set up translation from the kernel model (and the dump's hints).
 	 * read_paddr/read_ctx must be set in *a before the call.

@@ -183,6 +183,7 @@ static cs_status x86_vtop(struct cs_arch *a, vaddr_t vaddr, paddr_t *paddr, uint
 const struct cs_arch_ops cs_arch_x86_64_ops = {
 	.name = "x86_64",
 	.e_machine = CS_EM_X86_64,
+	.page_size_mask = 4096, /* x86_64 kernels have 4 KiB base pages only */
 	.init = x86_init,
 	.vtop = x86_vtop,
 	.cache_reset = x86_cache_reset,

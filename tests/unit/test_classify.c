@@ -241,6 +241,7 @@ static void run_cases(struct tap *t)
 		build_km(&km, g);
 		ok(t, cs_page_layout_init(&lay, &km, &err) == CS_OK, "%s: layout", gen_name[g]);
 		cs_classify_consts_init(&cc, &km, &lay);
+		ok(t, cc.implausible[0] == 0, "%s: every value plausible (%s)", gen_name[g], cc.implausible);
 		for (size_t i = 0; i < CS_ARRAY_SIZE(cases); i++) {
 			const struct kcase *c = &cases[i];
 			uint8_t page[64], tail[64];
@@ -363,6 +364,50 @@ static void test_page_types(struct tap *t)
 	   "old buddy exact test");
 }
 
+/* consts for generation g after one change; a mapped ordinary page (_mapcount -1) is classified too. */
+static uint32_t implausible_cond(struct tap *t, enum gen g, enum cs_km_id id, int32_t v,
+				 struct cs_classify_consts *cc, uint64_t flags)
+{
+	struct cs_kmodel km;
+	struct cs_page_layout lay;
+	struct cs_err err;
+	struct cs_page_view pv = {0};
+	struct cs_page_class pc;
+
+	build_km(&km, g);
+	set_num(&km, id, v);
+	ok(t, cs_page_layout_init(&lay, &km, &err) == CS_OK, "%s: layout", gen_name[g]);
+	cs_classify_consts_init(cc, &km, &lay);
+	pv.flags = flags;
+	pv.mapcount = 0xffffffffu;
+	cs_classify(&pv, 0x1000, cc, &pc);
+	return pc.cond;
+}
+
+/* Implausible page-type values and flag bits are not used (their pages are kept) and are said. */
+static void test_implausible(struct tap *t)
+{
+	for (enum gen g = 0; g < NGEN; g++) {
+		struct cs_classify_consts cc;
+		uint32_t cond;
+
+		cond = implausible_cond(t, g, KM_NUM_PAGE_OFFLINE_MAPCOUNT_VALUE, -1, &cc, 0);
+		ok(t, !(cond & CS_PC_OFFLINE) && !cc.t_offline.have &&
+			      strstr(cc.implausible, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=-1 matches"),
+		   "%s: offline=-1 not used, said: %s", gen_name[g], cc.implausible);
+		cond = implausible_cond(t, g, KM_NUM_PAGE_BUDDY_MAPCOUNT_VALUE, (int32_t)v_offline(g), &cc, 0);
+		ok(t, !cc.t_offline.have && !cc.t_buddy.have && cc.buddy == CS_BUDDY_NONE &&
+			      strstr(cc.implausible, "collides"),
+		   "%s: buddy == offline: neither used: %s", gen_name[g], cc.implausible);
+		cond = implausible_cond(t, g, KM_NUM_PAGE_BUDDY_MAPCOUNT_VALUE, 0, &cc, 0);
+		ok(t, !cc.t_buddy.have && cc.implausible[0], "%s: buddy=0 not used", gen_name[g]);
+		/* PG_hwpoison on PG_lru's bit (4 in build_km) would drop every LRU page as hwpoison. */
+		cond = implausible_cond(t, g, KM_NUM_PG_hwpoison, 4, &cc, 1u << 4);
+		ok(t, !(cond & (CS_PC_HWPOISON | CS_PC_CACHE)) && strstr(cc.implausible, "names the bit of NUMBER(PG_lru)"),
+		   "%s: PG_hwpoison == PG_lru: neither used: %s", gen_name[g], cc.implausible);
+	}
+}
+
 static void test_layout(struct tap *t)
 {
 	struct cs_kmodel km;
@@ -394,6 +439,7 @@ int main(void)
 	test_no_tail(&t);
 	test_levels(&t);
 	test_page_types(&t);
+	test_implausible(&t);
 	test_layout(&t);
 	return tap_done(&t);
 }
