@@ -44,6 +44,7 @@ struct cs_options {
 	bool non_mmap;
 	bool exclude_vmemmap;   /* -e */
 	bool partial_dmesg;
+	bool allow_incomplete;  /* --allow-incomplete: lost input pages do not fail the run */
 	int message_level;
 	unsigned num_threads;   /* 0 = default (online CPUs) */
 	uint64_t size_limit;    /* -L, 0 = none */
