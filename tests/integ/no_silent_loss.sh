@@ -30,7 +30,7 @@ run() {
 	ERR=$(tr '\r' '\n' <"$D/$name.err" | grep -v -E '^\s*$|%\]')
 }
 status_of() { KP status "$1" 2>/dev/null || echo none; }
-marked() { [ $(( $(status_of "$1") & ${2:-8} )) -ne 0 ] 2>/dev/null; }
+marked() { local v; v=$(status_of "$1"); [ "$v" != none ] && [ $(( v & ${2:-8} )) -ne 0 ]; }
 # lossy NAME WHY COUNT PFN: exit 1, output marked incomplete, the line "COUNT page(s) lost, the first at pfn PFN: WHY".
 lossy() {
 	local s=s; [ "$3" = 1 ] && s=
