@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 		for (pfn_t p = src.ranges[r].start; p < src.ranges[r].data_end && npages < max_pages; p++) {
 			if (!cs_source_has_data(&src, p))
 				continue;
-			if (src.ops->read_pages(&src, p, 1, pages + npages * ps, &err) != CS_OK)
+			if (src.ops->read_pages(&src, p, 1, pages + npages * ps, NULL, &err) != CS_OK)
 				continue;
 			if (is_zero(pages + npages * ps, ps))
 				nzero++;

@@ -153,6 +153,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->vmcoreinfo_in = o->vmcoreinfo_in;
 	cfg->vmlinux = o->vmlinux;
 	cfg->partial_dmesg = o->partial_dmesg;
+	cfg->allow_incomplete = o->allow_incomplete;
 	cfg->splitblock_size = o->splitblock_kib * 1024;
 	cfg->cyclic_buffer_kib = o->cyclic_buffer_kib;
 	cfg->hooks.arg = cli;
@@ -220,6 +221,9 @@ static int report_and_finish(struct cli *cli, const struct cs_job_result *res, s
 		}
 		return fail(cli, err);
 	}
+	/* --allow-incomplete: the input lost pages, the output says so, the run does not fail. */
+	if (res->incomplete)
+		say(cli, CS_ML_COMMON, "This is an incomplete dumpfile, but might analyzable.\n");
 	return finish(cli, EXIT_OK);
 }
 

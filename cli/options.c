@@ -35,6 +35,7 @@ enum {
 	OPT_REPORT_JSON,
 	OPT_COMPRESS_LEVEL,
 	OPT_VERSION,
+	OPT_ALLOW_INCOMPLETE,
 };
 
 static const struct option longopts[] = {
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
 	{"report-json", required_argument, NULL, OPT_REPORT_JSON},
 	{"compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"allow-incomplete", no_argument, NULL, OPT_ALLOW_INCOMPLETE},
 	{0, 0, 0, 0},
 };
 
@@ -228,6 +230,7 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		}
 		case OPT_DUMP_DMESG: dmesg = true; break;
 		case OPT_PARTIAL_DMESG: opts->partial_dmesg = true; break;
+		case OPT_ALLOW_INCOMPLETE: opts->allow_incomplete = true; break;
 		case OPT_HELP: help = true; break;
 		case OPT_CYCLIC_BUFFER:
 			if (!parse_int(optarg, 1, LONG_MAX / 1024, &v))

@@ -47,6 +47,7 @@ struct cs_options {
 	bool partial_dmesg;
 	bool have_vtop;         /* --vtop VADDR */
 	uint64_t vtop_vaddr;
+	bool allow_incomplete;  /* --allow-incomplete: lost input pages do not fail the run */
 	int message_level;
 	unsigned num_threads;   /* 0 = default (online CPUs) */
 	uint64_t size_limit;    /* -L, 0 = none */

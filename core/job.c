@@ -47,6 +47,12 @@ struct job {
 	struct cs_page_stats window_stats; /* counts of the second pass (discarded) */
 	struct cs_sink *sink;
 	struct cs_sink **pieces; /* --split: one sink per cfg->outputs[i] */
+	/*
+	 * This attempt's loss ledger: what the source knew at open plus what
+	 * every pipeline's reads booked (core/loss.h). account_losses() turns
+	 * it into the report lines, the incomplete mark and the exit status.
+	 */
+	struct cs_loss loss;
 };
 
 __attribute__((format(printf, 3, 4))) static void job_msg(const struct job *job, int ml_class,
@@ -424,8 +430,12 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 	hdr->vmcoreinfo_off = job->src.vmcoreinfo_off;
 	hdr->vmcoreinfo_size = job->src.vmcoreinfo_size;
 	hdr->nr_cpus = job->src.nr_cpus;
-	/* A cut input cannot give a complete dump: say so in the header (kdump-format.md §1.9). */
-	if (job->src.truncated_bytes)
+	/*
+	 * A cut, incomplete or partial (split piece missing) input cannot give a
+	 * complete dump: say so in the header (kdump-format.md §1.9). Losses found
+	 * while reading are marked by the writer at finish (mark_incomplete).
+	 */
+	if (job->src.truncated_bytes || job->src.input_incomplete || cs_loss_total(&job->src.loss))
 		hdr->extra_status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
 	if (job->src.kind == CS_SRC_KDUMP) {
 		/*
@@ -515,6 +525,10 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, uint64_
 	if (pcfg.exclude_zero)
 		res->stats.zero += pstats.zero_pages;
 	res->write_bytes = pstats.bytes_written;
+	/* What the output holds, should account_losses() mark it incomplete. */
+	res->saved_pages = pstats.pages_written;
+	res->saved_bytes = pstats.bytes_written;
+	cs_loss_merge(&job->loss, &pstats.loss);
 	return CS_OK;
 }
 
@@ -557,6 +571,8 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 		if (st)
 			return cs_err_ctx(err, "cannot look for zero pages");
 		res->stats.zero += pstats.zero_pages;
+		/* Every kept page is read here; a lost one reads as zeros and is dropped: book it once. */
+		cs_loss_merge(&job->loss, &pstats.loss);
 	}
 	st = cs_elf_plan_create(&job->src, &job->bitmap2, &plan, err);
 	if (st)
@@ -588,6 +604,10 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 		return st;
 	}
 	res->write_bytes = pstats.bytes_written;
+	res->saved_pages = pstats.pages_written;
+	res->saved_bytes = pstats.bytes_written;
+	if (!(level & 1))
+		cs_loss_merge(&job->loss, &pstats.loss);
 	return CS_OK;
 }
 
@@ -724,6 +744,9 @@ static cs_status write_split(struct job *job, int level, struct cs_job_result *r
 		if (pr->st == CS_OK) {
 			res->stats.zero += level & 1 ? pr->pstats.zero_pages : 0;
 			res->write_bytes += pr->pstats.bytes_written;
+			res->saved_pages += pr->pstats.pages_written;
+			res->saved_bytes += pr->pstats.bytes_written;
+			cs_loss_merge(&job->loss, &pr->pstats.loss);
 			continue;
 		}
 		if (pr->st == CS_ERR_NOSPC)
@@ -853,6 +876,54 @@ static void print_vtop(struct job *job)
 		(uint64_t)paddr);
 }
 
+/*
+ * No silent loss (docs/robustness.md): pages the input declares but could not
+ * give (job->loss), or an input marked incomplete, are said in one line per
+ * reason with the count and the first pfn; the output is marked incomplete
+ * (kdump: by the writer, from fill_header and mark_incomplete; an ELF file
+ * here) and the run fails, unless --allow-incomplete. written: an output
+ * was produced (not --dry-run, --mem-usage or --dump-dmesg).
+ */
+static cs_status account_losses(struct job *job, bool written, struct cs_job_result *res,
+				struct cs_err *err)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+	const struct cs_loss *l = &job->loss;
+	uint64_t total = cs_loss_total(l);
+
+	if (!total && !job->src.input_incomplete)
+		return CS_OK;
+	for (int i = 0; i < CS_LOSS_NR; i++)
+		if (l->pages[i])
+			job_msg(job, ML_ERROR, "%s: %" PRIu64 " page%s lost, the first at pfn 0x%" PRIxPFN
+				": %s.", job->src.path, l->pages[i], l->pages[i] == 1 ? "" : "s",
+				l->first[i], cs_loss_reason_text((enum cs_loss_reason)i));
+	if (job->src.input_incomplete)
+		job_msg(job, ML_ERROR, "%s: the input is marked incomplete (%s): the dump that wrote "
+			"it was cut short.", job->src.path,
+			job->src.kind == CS_SRC_KDUMP ? "kdump header status 0x8" : "ELF e_flags bit 0");
+	if (written) {
+		res->incomplete = true;
+		if (cfg->elf && !cfg->flatten && cfg->output)
+			cs_dump_mark_incomplete(cfg->output);
+	}
+	if (cfg->allow_incomplete) {
+		job_msg(job, ML_ERROR, "warning: the dump is incomplete; going on as --allow-incomplete asks.");
+		return CS_OK;
+	}
+	if (job->src.truncated_bytes)
+		return cs_err_set(err, CS_ERR_IO,
+				  "%s is truncated at offset 0x%" PRIx64 ": %" PRIu64 " bytes of memory "
+				  "data are missing, and those pages are not in the dump",
+				  job->src.path, (uint64_t)job->src.truncated_at, job->src.truncated_bytes);
+	if (!total)
+		return cs_err_set(err, CS_ERR_IO, "%s: the input is marked incomplete, so is the dump "
+				  "(--allow-incomplete accepts that)", job->src.path);
+	return cs_err_set(err, CS_ERR_IO, "%s: the dump is incomplete: %" PRIu64 " page%s could not "
+			  "be read%s (--allow-incomplete accepts that)", job->src.path, total,
+			  total == 1 ? "" : "s", job->src.input_incomplete ? " and the input is marked incomplete" : "");
+}
+
 cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err)
 {
 	struct job job;
@@ -890,6 +961,7 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 		res->incomplete = false;
 		res->saved_pages = res->saved_bytes = res->write_bytes = 0;
 		memset(&res->stats, 0, sizeof(res->stats));
+		job.loss = job.src.loss;
 		if ((st = scan(&job, level, &res->stats, &num_dumpable, err)) != CS_OK)
 			goto out;
 		res->have_stats = true;
@@ -899,14 +971,9 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 			st = write_elf(&job, level, res, err);
 		else
 			st = write_pages(&job, level, false, num_dumpable, res, err);
-		if (st == CS_OK && job.src.truncated_bytes && !cfg->dry_run) {
-			/* Everything the file holds is written; the dump is still not whole. */
-			res->incomplete = true;
-			st = cs_err_set(err, CS_ERR_IO,
-					"%s is truncated at offset 0x%" PRIx64 ": %" PRIu64 " bytes of memory "
-					"data are missing, and those pages are not in the dump",
-					job.src.path, (uint64_t)job.src.truncated_at, job.src.truncated_bytes);
-		}
+		/* Everything the input could give is written; the dump may still not be whole. */
+		if (st == CS_OK)
+			st = account_losses(&job, !cfg->dry_run, res, err);
 		/* Out of space (or -L): makedumpfile's retry with the next -d level. A stream cannot be redone. */
 		if (st != CS_ERR_NOSPC || i + 1 >= cfg->nr_dump_levels || cfg->flatten)
 			break;
@@ -932,17 +999,29 @@ out:
 
 cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err)
 {
+	struct job job;
 	cs_status st;
 
 	if (check_not_input(cfg, err) != CS_OK)
 		return err->status;
+	/* No input is opened as a source: the ledger and the messages need only these. */
+	memset(&job, 0, sizeof(job));
+	job.cfg = cfg;
+	job.src.path = cfg->inputs[0];
+	job.src.kind = CS_SRC_KDUMP;
 	if (cfg->hooks.step)
 		cfg->hooks.step(cfg->hooks.arg, "Copying data");
 	st = cs_kdump_reassemble(cfg->inputs, cfg->nr_inputs, cfg->output, cfg->force,
-				 cfg->hooks.progress, cfg->hooks.arg, err);
+				 cfg->hooks.progress, cfg->hooks.arg, &job.loss,
+				 &job.src.input_incomplete, err);
 	if (cfg->hooks.step_done)
 		cfg->hooks.step_done(cfg->hooks.arg);
-	return st;
+	if (st != CS_OK)
+		return st;
+	/* An incomplete piece makes the output's header say so already; lost pages in others do here. */
+	if (cs_loss_total(&job.loss) && !job.src.input_incomplete)
+		(void)cs_kdump_mark_incomplete(cfg->output, err);
+	return account_losses(&job, false, NULL, err);
 }
 
 cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *res, struct cs_err *err)
@@ -963,7 +1042,10 @@ cs_status cs_job_mem_usage(const struct cs_job_cfg *cfg, struct cs_job_result *r
 	if ((st = scan(&job, job.kernel.have_model ? 31 : 1, &res->stats, &num_dumpable, err)) != CS_OK)
 		goto out;
 	res->have_stats = true;
+	job.loss = job.src.loss;
 	st = write_pages(&job, 31, true, num_dumpable, res, err);
+	if (st == CS_OK)
+		st = account_losses(&job, false, res, err);
 out:
 	job_cleanup(&job);
 	return st;
@@ -1005,6 +1087,7 @@ cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct
 	struct cs_dmesg_stats dst;
 	cs_status st;
 	int fd = -1;
+	bool lossy = false;
 
 	memset(&job, 0, sizeof(job));
 	job.cfg = cfg;
@@ -1022,11 +1105,21 @@ cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct
 	if (dst.format)
 		job_msg(&job, ML_DEBUG, "dmesg: %s log, %" PRIu64 " records, %" PRIu64 " skipped, %" PRIu64
 			" bytes", dst.format, dst.records, dst.skipped, dst.bytes);
+	/* The log of an incomplete or partial dump may lack records: say so (the log is kept). */
+	job.loss = job.src.loss;
+	if (st == CS_OK) {
+		lossy = (st = account_losses(&job, false, NULL, err)) != CS_OK;
+	} else {
+		/* A broken ring in an incomplete dump: the lines say why (the first error stays). */
+		struct cs_err lerr;
+		cs_err_clear(&lerr);
+		(void)account_losses(&job, false, NULL, &lerr);
+	}
 out:
 	if (close(fd) != 0 && st == CS_OK)
 		st = cs_err_sys(err, errno, "cannot close the dmesg log '%s'", logfile);
 	/* A broken ring or -L still leaves the records read so far; anything else leaves nothing. */
-	if (st != CS_OK && !((st == CS_ERR_CORRUPT || st == CS_ERR_NOSPC) && dst.bytes))
+	if (st != CS_OK && !lossy && !((st == CS_ERR_CORRUPT || st == CS_ERR_NOSPC) && dst.bytes))
 		unlink(logfile);
 	job_cleanup(&job);
 	return st;

@@ -27,6 +27,12 @@ struct cs_job_cfg {
 	bool dry_run;
 	bool use_mmap;
 	bool partial_dmesg;
+	/*
+	 * --allow-incomplete: pages the input declares but cannot give (or an
+	 * input marked incomplete) still mark the output incomplete and are
+	 * reported, but do not fail the run.
+	 */
+	bool allow_incomplete;
 	char compress;             /* 0, 'c', 'l', 'p', 'z' */
 	int compress_level;
 	unsigned nthreads;         /* 0: online CPUs */

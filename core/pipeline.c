@@ -20,6 +20,7 @@ struct slot {
 	uint8_t *data;
 	size_t data_len;
 	uint64_t zero_pages, raw_pages, nodata_pages;
+	struct cs_loss loss; /* pages of this batch the source could not give */
 	cs_status st;
 	struct cs_err err;
 };
@@ -202,6 +203,7 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 	size_t pos = 0, k = 0;
 
 	s->zero_pages = s->raw_pages = s->nodata_pages = 0;
+	memset(&s->loss, 0, sizeof(s->loss));
 	for (size_t r = 0; r < s->nruns; r++) {
 		pfn_t pfn = s->runs[r].pfn;
 		size_t n = s->runs[r].n;
@@ -221,7 +223,11 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 				}
 				buf = wk->readbuf;
 			}
-			st = ops->read_pages(p->src, pfn, n, buf, &s->err);
+			/*
+			 * The one place a page the input cannot give becomes a zero page:
+			 * the source books it in the batch's ledger, the job reports it.
+			 */
+			st = ops->read_pages(p->src, pfn, n, buf, &s->loss, &s->err);
 			if (st == CS_ERR_NODATA) {
 				/* Zero-filled by the source; keep going, the caller reports the count. */
 				s->nodata_pages += n;
@@ -372,6 +378,7 @@ static cs_status commit(struct pipe *p, struct cs_writer *w, struct slot *s,
 	st->zero_pages += s->zero_pages;
 	st->raw_pages += s->raw_pages;
 	st->nodata_pages += s->nodata_pages;
+	cs_loss_merge(&st->loss, &s->loss);
 	st->data_bytes += s->data_len;
 	st->batches++;
 	*done += s->npages;
@@ -572,6 +579,8 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 		rc = run_threads(&p, w, &st, total, err);
 	if (rc)
 		goto out_abort;
+	/* Pages the source could not give: the writer marks the dump incomplete as it finishes. */
+	w->mark_incomplete = cs_loss_total(&st.loss) != 0;
 	rc = w->ops->finish(w, err);
 	if (rc)
 		goto out_abort;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include "core/error.h"
 #include "core/bitmap.h"
+#include "core/loss.h"
 #include "compress/codec.h"
 #include "formats/source.h"
 #include "formats/writer.h"
@@ -68,6 +69,7 @@ struct cs_pipeline_stats {
 	uint64_t zero_pages;      /* all-zero pages found (only counted when exclude_zero) */
 	uint64_t raw_pages;       /* non-zero pages stored uncompressed */
 	uint64_t nodata_pages;    /* kept pages the source had no data for (written as zeros) */
+	struct cs_loss loss;      /* of those, the pages the input declares but could not give */
 	uint64_t data_bytes;      /* page data bytes (compressed or raw, without the shared zero page) */
 	uint64_t bytes_written;   /* all bytes handed to the sink */
 	uint64_t batches;

@@ -2,6 +2,7 @@
 #include "formats/source.h"
 #include "formats/flat_read.h"
 #include "formats/notes.h"
+#include "formats/elf_write.h"
 #include "formats/proc_windows.h"
 #include "formats/vmcoreinfo.h"
 
@@ -30,6 +31,7 @@ struct elf_extent {
 struct elf_seg {
 	paddr_t pa;
 	uint64_t memsz, filesz, foff;
+	uint64_t cut; /* bytes of p_filesz past the end of the file (a cut copy) */
 	vaddr_t vaddr;
 };
 
@@ -458,6 +460,7 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 		else
 			s->filesz = CS_MIN(s->filesz, p->in.file_size - s->foff);
 		if (s->filesz < want) {
+			s->cut = want - s->filesz;
 			src->truncated_bytes += want - s->filesz;
 			src->truncated_at = (foff_t)p->in.file_size;
 		}
@@ -491,6 +494,14 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 		free(km);
 	}
 	p->shift = (unsigned)__builtin_ctz(src->page_size);
+	/* The pages a cut copy lacks (from the one holding the first missing byte): losses. */
+	for (size_t i = 0; i < nsegs; i++)
+		if (segs[i].cut) {
+			pfn_t from = (segs[i].pa + segs[i].filesz) >> p->shift;
+			pfn_t to = (segs[i].pa + segs[i].filesz + segs[i].cut + src->page_size - 1) >> p->shift;
+			cs_loss_add(&src->loss, CS_LOSS_CUT, from, to - from);
+		}
+	src->input_incomplete = (eh.e_flags & DUMP_ELF_INCOMPLETE) != 0;
 	qsort(segs, nsegs, sizeof(*segs), seg_cmp);
 	st = build_extents(p, segs, nsegs, err);
 	if (!st)
@@ -620,12 +631,15 @@ static cs_status elf_read_paddr(struct cs_source *src, paddr_t paddr, void *buf,
 }
 
 static cs_status elf_read_pages(struct cs_source *src, pfn_t pfn, size_t n, void *buf,
-				struct cs_err *err)
+				struct cs_loss *loss, struct cs_err *err)
 {
 	struct elf_priv *p = src->priv;
 	size_t psz = src->page_size, missing = 0;
 	paddr_t pa = pfn << p->shift;
 	uint8_t *out = buf;
+
+	/* Every present page below data_end is in the file (a cut copy's rest is in src->loss). */
+	(void)loss;
 
 	/* Common case: the whole run lies in one segment's file data. */
 	if (p->next) {

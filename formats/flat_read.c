@@ -323,12 +323,25 @@ void cs_infile_close(struct cs_infile *f)
 	f->fd = -1;
 }
 
+/* Index of the last extent starting at or before off (0 when none does). */
+static size_t flat_find(const struct cs_infile *f, uint64_t off)
+{
+	size_t lo = 0, hi = f->nflat;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->flat[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
 /* Read through the flattened map: written extents from the stream, holes as zeros. */
 static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len, uint64_t off,
 			    struct cs_err *err)
 {
-	size_t lo = 0, hi = f->nflat;
-
 	if (off >= f->size || len > f->size - off) {
 		if (!f->flat_truncated)
 			return cs_err_set(err, CS_ERR_IO,
@@ -337,15 +350,7 @@ static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len,
 					  f->path, len, off, f->size);
 		/* A truncated stream: what was never written reads as zeros. */
 	}
-	/* Last extent with ext.off <= off. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->flat[mid].off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	size_t i = lo ? lo - 1 : 0;
+	size_t i = flat_find(f, off);
 	while (len) {
 		const struct cs_flat_extent *e = i < f->nflat ? &f->flat[i] : NULL;
 		size_t n;
@@ -368,6 +373,24 @@ static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len,
 		len -= n;
 	}
 	return CS_OK;
+}
+
+bool cs_infile_written(const struct cs_infile *f, uint64_t off, uint64_t len)
+{
+	if (!f->flattened)
+		return true;
+	/* Extents are sorted and disjoint: walk from the last one starting at or before off. */
+	for (size_t i = flat_find(f, off); len && i < f->nflat; i++) {
+		const struct cs_flat_extent *e = &f->flat[i];
+		uint64_t n;
+
+		if (off < e->off || off >= e->off + e->len)
+			return false;
+		n = CS_MIN(len, e->off + e->len - off);
+		off += n;
+		len -= n;
+	}
+	return len == 0;
 }
 
 cs_status cs_infile_pread(const struct cs_infile *f, void *buf, size_t len, uint64_t off,

@@ -47,6 +47,13 @@ void cs_infile_close(struct cs_infile *f);
 cs_status cs_infile_pread(const struct cs_infile *f, void *buf, size_t len, uint64_t off,
 			  struct cs_err *err);
 
+/*
+ * True if content bytes [off, off + len) were written: always for a plain
+ * file, for a flattened stream only if records cover them all (holes and
+ * the part a cut stream never got read as zeros, but hold no data).
+ */
+bool cs_infile_written(const struct cs_infile *f, uint64_t off, uint64_t len);
+
 /* Pointer to content bytes [off, off + len) in the mapping, or NULL. */
 static inline const void *cs_infile_ptr(const struct cs_infile *f, uint64_t off, size_t len)
 {

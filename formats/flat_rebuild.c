@@ -65,7 +65,7 @@ static void or_flag(int fd, const uint8_t *h, off_t off, uint32_t bit)
  * way the dump writers do (the kdump header's status, the ELF header's e_flags), so
  * that a reader does not take the rest for excluded pages. An empty file is removed.
  */
-static void mark_incomplete(const char *path)
+void cs_dump_mark_incomplete(const char *path)
 {
 	uint8_t h[512];
 	int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -150,7 +150,7 @@ cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs
 out:
 	cs_sink_destroy(out);
 	if (st && out)
-		mark_incomplete(out_path);
+		cs_dump_mark_incomplete(out_path);
 	free(buf);
 	return st;
 }

@@ -3,6 +3,7 @@
 #include "formats/flat_read.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
+#include "core/loss.h"
 #include "compress/codec.h"
 
 #include <byteswap.h>
@@ -26,6 +27,7 @@ struct kd_file {
 	uint64_t ndesc;
 	uint64_t pd_off;   /* descriptor array */
 	uint64_t zero_off; /* the shared zero page (verified all-zero), or 0 */
+	bool incomplete;   /* its header has the incomplete flag (0x8) */
 };
 
 struct kd_priv {
@@ -37,11 +39,11 @@ struct kd_priv {
 	unsigned shift;
 	bool swap; /* file in the other byte order */
 	/*
-	 * Flagged incomplete (an interrupted dump) or a cut flattened stream:
-	 * descriptors and data past the end are "never written". Otherwise they
-	 * mean the file was truncated, which is an error, never silent zeros.
+	 * Why a page may be missing: flagged incomplete (an interrupted dump: a
+	 * zero descriptor was never written), or a cut flattened stream. Either
+	 * way a missing page is a loss (core/loss.h), never a silent zero page.
 	 */
-	bool truncated_ok;
+	bool incomplete, cut;
 };
 
 /* Main and sub header as read, converted to host order. */
@@ -448,6 +450,7 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 		}
 		f->start = h.start;
 		f->end = h.end;
+		f->incomplete = (h.dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE) != 0;
 	}
 	qsort(p->files, nfiles, sizeof(*p->files), file_cmp);
 	for (size_t i = 1; i < nfiles; i++)
@@ -458,9 +461,10 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 
 	/* Header facts and bitmaps come from the first file given (all pieces share them). */
 	p->block_size = (uint32_t)h0.dh.block_size;
-	p->truncated_ok = (h0.dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE) != 0;
-	for (size_t i = 0; i < nfiles; i++)
-		p->truncated_ok |= p->files[i].in.flat_truncated;
+	for (size_t i = 0; i < nfiles; i++) {
+		p->incomplete |= p->files[i].incomplete;
+		p->cut |= p->files[i].in.flat_truncated;
+	}
 	p->shift = (unsigned)__builtin_ctz(p->block_size);
 	src->kind = CS_SRC_KDUMP;
 	src->page_size = p->block_size;
@@ -497,9 +501,11 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	pd_off = (1 + (uint64_t)h0.dh.sub_hdr_size + h0.dh.bitmap_blocks) * p->block_size;
 	total = rank_of(p, h0.max_mapnr);
 	data_off = pd_off + total * sizeof(struct cs_page_desc);
+	uint8_t *zero = malloc(p->block_size);
+	if (!zero)
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot allocate a page buffer", paths[0]);
 	for (size_t i = 0; i < nfiles; i++) {
 		struct kd_file *f = &p->files[i];
-		uint8_t zero[MAX_BLOCK_SIZE];
 
 		f->pd_off = pd_off;
 		f->rank_base = rank_of(p, f->start);
@@ -514,6 +520,18 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 				f->zero_off = data_off;
 		}
 	}
+	free(zero);
+	/* Dumpable pfns that no piece given holds: a piece of the split set is missing. */
+	for (size_t i = 0; i <= nfiles; i++) {
+		pfn_t gap = i ? p->files[i - 1].end : 0;
+		pfn_t gap_end = i < nfiles ? p->files[i].start : h0.max_mapnr;
+		pfn_t lost = gap < gap_end ? cs_bitmap_next_set(&p->bm2, gap) : gap_end;
+
+		if (lost < gap_end)
+			cs_loss_add(&src->loss, CS_LOSS_SPLIT_GAP, lost,
+				    cs_bitmap_count(&p->bm2, lost, gap_end));
+	}
+	src->input_incomplete = p->incomplete;
 	cs_err_clear(err);
 
 	st = load_notes(src, first, &h0, err);
@@ -597,57 +615,80 @@ static cs_status get_desc(const struct kd_priv *p, const struct kd_file *f, uint
 	return CS_OK;
 }
 
-/* A descriptor or its data past the end of a file not flagged incomplete: the file was cut. */
-static cs_status check_truncated(const struct kd_file *f, pfn_t pfn, uint64_t idx,
-				 const struct cs_page_desc *d, struct cs_err *err)
+/* Are content bytes [off, off + len) in the file (a cut or sparse flattened stream may lack them)? */
+static bool in_file(const struct kd_file *f, uint64_t off, uint64_t len)
 {
-	uint64_t doff = f->pd_off + idx * sizeof(*d);
-
-	if (doff + sizeof(*d) > f->in.size)
-		return cs_err_set(err, CS_ERR_IO,
-				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64
-				  " lies past the end of the file (0x%" PRIx64 "): the file is truncated",
-				  f->in.path, pfn, doff, f->in.size);
-	if (d->offset > 0 && ((uint64_t)d->offset >= f->in.size || d->size > f->in.size - (uint64_t)d->offset))
-		return cs_err_set(err, CS_ERR_IO,
-				  "'%s': pfn 0x%" PRIxPFN ": its data at offset 0x%" PRIx64 " (%u bytes)"
-				  " lies past the end of the file (0x%" PRIx64 "): the file is truncated",
-				  f->in.path, pfn, (uint64_t)d->offset, d->size, f->in.size);
-	return CS_OK;
+	return off < f->in.size && len <= f->in.size - off && cs_infile_written(&f->in, off, len);
 }
 
 /*
- * Read one dumpable page. Returns CS_OK, or CS_ERR_NODATA when its descriptor
- * was never written (incomplete dump) or its data lies past the end of the file.
+ * Read the dumpable page pfn whose descriptor (number idx of its file) is d.
+ * Returns CS_OK; or a page the input declares but cannot give: *why is set
+ * and the message names the pfn and the file offset; or another failure
+ * (I/O, memory, a codec this build lacks) with *why left at CS_LOSS_NR.
+ * *scratch is the caller's buffer for compressed data, allocated here once.
  */
-static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_t pfn,
-			  const struct cs_page_desc *d, uint8_t *out, struct cs_err *err)
+static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_t pfn, uint64_t idx,
+			  const struct cs_page_desc *d, uint8_t *out, uint8_t **scratch,
+			  enum cs_loss_reason *why, struct cs_err *err)
 {
-	uint8_t scratch[MAX_BLOCK_SIZE];
-	uint32_t bs = p->block_size;
+	const uint32_t bs = p->block_size;
+	const uint64_t doff = f->pd_off + idx * sizeof(*d);
+	/* Several codec bits: the first of zlib, lzo, snappy, zstd wins, as in makedumpfile. */
+	static const uint32_t order[] = {CS_DUMP_DH_COMPRESSED_ZLIB, CS_DUMP_DH_COMPRESSED_LZO,
+					 CS_DUMP_DH_COMPRESSED_SNAPPY, CS_DUMP_DH_COMPRESSED_ZSTD};
+	uint32_t codec = 0;
 	cs_status st;
 
-	if (d->offset <= 0 || (uint64_t)d->offset >= f->in.size || d->size > f->in.size - (uint64_t)d->offset)
-		return CS_ERR_NODATA;
-	if (d->size == 0 || d->size > bs)
+	for (size_t i = 0; i < CS_ARRAY_SIZE(order) && !codec; i++)
+		codec = d->flags & order[i];
+
+	*why = CS_LOSS_NR;
+	if (!in_file(f, doff, sizeof(*d))) {
+		*why = CS_LOSS_CUT;
+		return cs_err_set(err, CS_ERR_NODATA,
+				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64
+				  " is not in the file (0x%" PRIx64 " bytes): the file is truncated",
+				  f->in.path, pfn, doff, f->in.size);
+	}
+	if (d->offset == 0) {
+		/* What an interrupted writer leaves (kdump-format.md §1.9); anywhere else a corruption. */
+		*why = p->incomplete ? CS_LOSS_UNWRITTEN : p->cut ? CS_LOSS_CUT : CS_LOSS_BAD_DESC;
+		return cs_err_set(err, CS_ERR_NODATA,
+				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64
+				  " was never written", f->in.path, pfn, doff);
+	}
+	if (d->offset < 0 || d->size == 0 || d->size > bs || (!codec && d->size != bs)) {
+		*why = CS_LOSS_BAD_DESC;
 		return cs_err_set(err, CS_ERR_CORRUPT,
-				  "'%s': pfn 0x%" PRIxPFN ": page descriptor has size %u (block size %u)",
-				  f->in.path, pfn, d->size, bs);
-	if ((uint64_t)d->offset == f->zero_off && d->size == bs && !(d->flags & CS_DUMP_DH_COMPRESSION_MASK)) {
+				  "'%s': pfn 0x%" PRIxPFN ": page descriptor at offset 0x%" PRIx64
+				  " says data offset %" PRId64 ", size %u, flags 0x%x (block size %u)",
+				  f->in.path, pfn, doff, (int64_t)d->offset, d->size, d->flags, bs);
+	}
+	if (!in_file(f, (uint64_t)d->offset, d->size)) {
+		*why = CS_LOSS_CUT;
+		return cs_err_set(err, CS_ERR_NODATA,
+				  "'%s': pfn 0x%" PRIxPFN ": its data at offset 0x%" PRIx64 " (%u bytes)"
+				  " is not in the file (0x%" PRIx64 " bytes): the file is truncated",
+				  f->in.path, pfn, (uint64_t)d->offset, d->size, f->in.size);
+	}
+	if ((uint64_t)d->offset == f->zero_off && d->size == bs && !codec) {
 		memset(out, 0, bs);
 		return CS_OK;
 	}
-	if (!(d->flags & CS_DUMP_DH_COMPRESSION_MASK)) {
-		if (d->size != bs)
-			return cs_err_set(err, CS_ERR_CORRUPT,
-					  "'%s': pfn 0x%" PRIxPFN ": raw page of %u bytes at offset 0x%" PRIx64,
-					  f->in.path, pfn, d->size, (uint64_t)d->offset);
+	if (!codec) {
 		st = cs_infile_pread(&f->in, out, bs, (uint64_t)d->offset, err);
 		return st ? cs_err_ctx(err, "pfn 0x%" PRIxPFN, pfn) : CS_OK;
 	}
-	st = cs_infile_pread(&f->in, scratch, d->size, (uint64_t)d->offset, err);
-	if (!st)
-		st = cs_codec_decode_page(d->flags, scratch, d->size, out, bs, err);
+	/* Heap, not stack: a block may be 64 KiB and readers run on small thread stacks. */
+	if (!*scratch && !(*scratch = malloc(bs)))
+		return cs_err_set(err, CS_ERR_NOMEM, "cannot allocate a %u-byte page buffer", bs);
+	st = cs_infile_pread(&f->in, *scratch, d->size, (uint64_t)d->offset, err);
+	if (st)
+		return cs_err_ctx(err, "pfn 0x%" PRIxPFN, pfn);
+	st = cs_codec_decode_page(codec, *scratch, d->size, out, bs, err);
+	if (st && st != CS_ERR_NOTSUP && st != CS_ERR_NOMEM)
+		*why = CS_LOSS_DECODE;
 	if (st)
 		return cs_err_ctx(err, "'%s': pfn 0x%" PRIxPFN " (data at offset 0x%" PRIx64 ")",
 				  f->in.path, pfn, (uint64_t)d->offset);
@@ -655,22 +696,24 @@ static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_
 }
 
 static cs_status kdump_read_pages(struct cs_source *src, pfn_t pfn, size_t n, void *buf,
-				  struct cs_err *err)
+				  struct cs_loss *loss, struct cs_err *err)
 {
 	const struct kd_priv *p = src->priv;
 	struct desc_cache cache = {0};
-	uint8_t *out = buf;
+	uint8_t *out = buf, *scratch = NULL;
 	size_t missing = 0;
 	uint64_t rank = 0;
 	pfn_t rank_pfn = 0;
 	bool have_rank = false;
+	cs_status st = CS_OK;
 
 	for (size_t i = 0; i < n; i++, out += p->block_size) {
 		pfn_t q = pfn + i;
 		const struct kd_file *f;
-		struct cs_page_desc d;
-		cs_status st;
+		struct cs_page_desc d = {0};
+		enum cs_loss_reason why;
 
+		/* Not dumpable, or in a split gap (counted once in src->loss by kdump_open). */
 		if (!cs_source_has_data(src, q) || !(f = file_of(p, q))) {
 			memset(out, 0, p->block_size);
 			missing++;
@@ -686,51 +729,68 @@ static cs_status kdump_read_pages(struct cs_source *src, pfn_t pfn, size_t n, vo
 		rank_pfn = q;
 		have_rank = true;
 		st = get_desc(p, f, rank - f->rank_base, &cache, &d, err);
-		if (!st && !p->truncated_ok)
-			st = check_truncated(f, q, rank - f->rank_base, &d, err);
 		if (!st)
-			st = read_one(p, f, q, &d, out, err);
-		if (st == CS_ERR_NODATA) {
-			memset(out, 0, p->block_size);
-			missing++;
-		} else if (st) {
-			return st;
-		}
+			st = read_one(p, f, q, rank - f->rank_base, &d, out, &scratch, &why, err);
+		else
+			why = CS_LOSS_NR;
+		if (!st)
+			continue;
+		/* Without a ledger (metadata reads) the caller sees why; with one the page is booked. */
+		if (why == CS_LOSS_NR || !loss)
+			goto out;
+		cs_loss_add(loss, why, q, 1);
+		memset(out, 0, p->block_size);
+		missing++;
+		st = CS_OK;
 	}
+	cs_err_clear(err);
 	if (missing == n)
-		return cs_err_set(err, CS_ERR_NODATA,
-				  "'%s': pfns 0x%" PRIxPFN "-0x%" PRIxPFN " are not in the dump", src->path,
-				  pfn, pfn + n - 1);
-	return CS_OK;
+		st = cs_err_set(err, CS_ERR_NODATA,
+				"'%s': pfns 0x%" PRIxPFN "-0x%" PRIxPFN " are not in the dump", src->path,
+				pfn, pfn + n - 1);
+out:
+	free(scratch);
+	return st;
 }
 
 static cs_status kdump_read_paddr(struct cs_source *src, paddr_t paddr, void *buf, size_t len,
 				  struct cs_err *err)
 {
 	const struct kd_priv *p = src->priv;
-	uint8_t page[MAX_BLOCK_SIZE];
+	uint8_t *page = NULL;
 	uint8_t *dst = buf;
+	cs_status st = CS_OK;
 
 	while (len) {
 		pfn_t pfn = paddr >> p->shift;
 		size_t in_page = (size_t)(paddr & (p->block_size - 1));
 		size_t n = CS_MIN(len, p->block_size - in_page);
-		cs_status st;
 
-		if (!cs_source_has_data(src, pfn))
-			return cs_err_set(err, CS_ERR_NODATA, "'%s': paddr 0x%" PRIx64 " is %s", src->path,
-					  paddr,
-					  cs_source_present(src, pfn) ? "excluded from the dump"
-								      : "not in any memory range");
-		st = kdump_read_pages(src, pfn, 1, page, err);
-		if (st)
-			return cs_err_ctx(err, "paddr 0x%" PRIx64, paddr);
+		if (!cs_source_has_data(src, pfn)) {
+			st = cs_err_set(err, CS_ERR_NODATA, "'%s': paddr 0x%" PRIx64 " is %s", src->path,
+					paddr,
+					cs_source_present(src, pfn) ? "excluded from the dump"
+								    : "not in any memory range");
+			break;
+		}
+		/* Heap, not stack: a block may be 64 KiB (ulimit -v / small stacks). */
+		if (!page && !(page = malloc(p->block_size))) {
+			st = cs_err_set(err, CS_ERR_NOMEM, "cannot allocate a %u-byte page buffer",
+					p->block_size);
+			break;
+		}
+		st = kdump_read_pages(src, pfn, 1, page, NULL, err);
+		if (st) {
+			cs_err_ctx(err, "paddr 0x%" PRIx64, paddr);
+			break;
+		}
 		memcpy(dst, page + in_page, n);
 		dst += n;
 		paddr += n;
 		len -= n;
 	}
-	return CS_OK;
+	free(page);
+	return st;
 }
 
 static const void *kdump_map_pages(struct cs_source *src, pfn_t pfn, size_t n)

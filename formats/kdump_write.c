@@ -446,13 +446,17 @@ static cs_status kw_finish(struct cs_writer *base, struct cs_err *err)
 		if (st)
 			return cs_err_ctx(err, "cannot write the erase info");
 	}
-	if (w->sink->can_rewrite) {
+	if (w->base.mark_incomplete)
+		w->status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
+	/* A stream takes the flag as one more record over the header (later records win). */
+	if (w->sink->can_rewrite || w->base.mark_incomplete) {
 		/* Every page is written: only now may the header say so. */
 		st = cs_sink_pwrite(w->sink, &w->status, sizeof(w->status),
 				    offsetof(struct cs_disk_dump_header, status), err);
 		if (st)
 			return cs_err_ctx(err, "cannot write the final header status");
-		w->sink->bytes_written -= sizeof(w->status); /* a rewrite, not more output */
+		if (w->sink->can_rewrite)
+			w->sink->bytes_written -= sizeof(w->status); /* a rewrite, not more output */
 	}
 	st = cs_sink_finish(w->sink, err);
 	if (st)

@@ -105,6 +105,11 @@ void cs_sink_destroy(struct cs_sink *s);
  * cs_sink_file_create(out_path, force).
  */
 cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs_err *err);
+/*
+ * Flag the kdump or ELF file at path incomplete (header status 0x8 / e_flags
+ * bit 0), best effort; an empty file is removed (formats/flat_rebuild.c).
+ */
+void cs_dump_mark_incomplete(const char *path);
 
 /* Internal helpers shared by the sinks: write / read all bytes, retrying on EINTR and short counts. */
 cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err);

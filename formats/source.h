@@ -5,6 +5,7 @@
 #include "core/types.h"
 #include "core/error.h"
 #include "core/bitmap.h"
+#include "core/loss.h"
 
 /* A run of physical memory present in the input (the 1st bitmap). */
 struct cs_pfn_range {
@@ -84,6 +85,16 @@ struct cs_source {
 	uint64_t truncated_bytes;
 	foff_t truncated_at; /* the file's size, where the missing data starts */
 
+	/*
+	 * What the input declares present but cannot give, known at open: the
+	 * dumpable pfns of a split set that no piece given holds, PT_LOAD pages
+	 * past the end of a cut ELF file. Per-page losses found while reading
+	 * go to the reader's ledger argument instead (read_pages).
+	 */
+	struct cs_loss loss;
+	/* The input says it is incomplete (kdump status 0x8, ELF e_flags bit 0). */
+	bool input_incomplete;
+
 	/* kdump inputs only (zero otherwise). */
 	int input_dump_level;
 	uint32_t input_status;
@@ -110,10 +121,14 @@ struct cs_source_ops {
 	/*
 	 * Read n whole pages [pfn, pfn + n) into buf (n * page_size bytes). Pages
 	 * without data are zero-filled and reported as CS_ERR_NODATA only if
-	 * every page is missing. Thread-safe.
+	 * every page is missing. A page with data that cannot be given (a bad
+	 * descriptor, a cut file, data that does not decompress): with a ledger
+	 * it is zero-filled and booked in *loss by reason (core/loss.h), never
+	 * silently; without one (loss NULL) the call fails naming the pfn and
+	 * the file offset. Thread-safe (each thread its own ledger).
 	 */
 	cs_status (*read_pages)(struct cs_source *src, pfn_t pfn, size_t n, void *buf,
-				struct cs_err *err);
+				struct cs_loss *loss, struct cs_err *err);
 	/*
 	 * Optional zero-copy access: a pointer to the data of [pfn, pfn + n) if
 	 * the input holds it contiguously in memory (mmap), else NULL. Thread-safe.

@@ -96,6 +96,7 @@ struct reasm {
 	int dump_level;
 	struct cs_bitmap bm2;
 	uint64_t num_dumpable;
+	struct cs_loss *loss; /* descriptors written "lost" (core/loss.h) */
 	/* pending data copy: source piece bytes [src_off, +len) go to dst_off */
 	const struct piece *cp_from;
 	uint64_t cp_src, cp_len, cp_dst;
@@ -250,6 +251,8 @@ static cs_status reassemble_pages(struct reasm *r, uint64_t pd_start,
 		uint64_t ndesc = cs_bitmap_count(&r->bm2, CS_MIN(pc->start, r->bm2.nbits),
 						 CS_MIN(pc->end, r->bm2.nbits));
 		uint64_t in_off = pd_start;
+		const bool flagged = (pc->dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE) != 0;
+		pfn_t pfn = cs_bitmap_next_set(&r->bm2, CS_MIN(pc->start, r->bm2.nbits));
 
 		for (uint64_t k = 0; k < ndesc;) {
 			size_t m = (size_t)CS_MIN((uint64_t)DESC_CHUNK, ndesc - k);
@@ -260,13 +263,18 @@ static cs_status reassemble_pages(struct reasm *r, uint64_t pd_start,
 			have = in_off < pc->in.size ? (size_t)CS_MIN((uint64_t)bytes, pc->in.size - in_off) : 0;
 			if (have && (st = cs_infile_pread(&pc->in, in, have, in_off, err)))
 				goto out;
-			for (size_t j = 0; j < m; j++) {
+			for (size_t j = 0; j < m; j++, pfn = cs_bitmap_next_set(&r->bm2, pfn + 1)) {
 				const struct cs_page_desc *d = &in[j];
 				if ((r->dump_level & 1) && (uint64_t)d->offset == zero_off) {
 					out[j] = pd_zero;
 				} else if (d->offset <= 0 || (uint64_t)d->offset > pc->in.size ||
 					   d->size > pc->in.size - (uint64_t)d->offset || !d->size) {
-					memset(&out[j], 0, sizeof(out[j])); /* lost: never written */
+					/* Lost: never written, cut off, or corrupt; the job says which. */
+					enum cs_loss_reason why = j * sizeof(*in) >= have ? CS_LOSS_CUT
+						: d->offset == 0 && flagged ? CS_LOSS_UNWRITTEN
+						: d->offset > 0 && d->size ? CS_LOSS_CUT : CS_LOSS_BAD_DESC;
+					cs_loss_add(r->loss, why, pfn, 1);
+					memset(&out[j], 0, sizeof(out[j]));
 				} else {
 					out[j] = *d;
 					out[j].offset = (int64_t)data_new;
@@ -297,7 +305,8 @@ out:
 
 cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *out_path, bool force,
 			      void (*progress)(void *arg, uint64_t done, uint64_t total),
-			      void *progress_arg, struct cs_err *err)
+			      void *progress_arg, struct cs_loss *loss, bool *incomplete,
+			      struct cs_err *err)
 {
 	struct reasm r;
 	struct cs_disk_dump_header dh;
@@ -310,6 +319,8 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 	memset(&r, 0, sizeof(r));
 	r.out = -1;
 	r.out_path = out_path;
+	r.loss = loss;
+	*incomplete = false;
 	if (n < 1)
 		return cs_err_set(err, CS_ERR_ARGS, "no pieces to reassemble");
 	r.p = calloc(n, sizeof(*r.p));
@@ -358,6 +369,7 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 	for (size_t i = 0; i < n && !first_incomplete; i++)
 		if (r.p[i].dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE)
 			first_incomplete = &r.p[i];
+	*incomplete = first_incomplete != NULL;
 	/* The main header of the first incomplete piece, else of the last one (as makedumpfile). */
 	dh = first_incomplete ? first_incomplete->dh : r.p[n - 1].dh;
 	/* Everything else of the piece holding pfn 0 (all pieces carry the same copies). */

@@ -105,6 +105,13 @@ struct cs_writer {
 	const struct cs_writer_ops *ops;
 	/* Set by abort(): the output is readable, flagged incomplete, and holds saved_pages pages. */
 	bool incomplete;
+	/*
+	 * Set by the caller before finish(): every page is written but some are
+	 * zeros for pages the input could not give (core/loss.h), so finish
+	 * flags the dump incomplete. Honoured by the kdump writer; the job
+	 * marks other formats' files itself.
+	 */
+	bool mark_incomplete;
 	uint64_t saved_pages;
 };
 

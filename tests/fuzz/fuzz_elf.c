@@ -7,6 +7,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Only ELF inputs: the kdump and flattened readers have targets of their own. */
 	if (size < 4 || memcmp(data, "\177ELF", 4) != 0)
 		return 0;
-	fz_source_exercise(data, size, FZ_SRC_SCAN);
+	fz_source_exercise(data, size, FZ_SRC_SCAN | FZ_SRC_REFILTER);
 	return 0;
 }

@@ -92,6 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(model);
 	free(got);
 	/* And the dump source on top (a flattened kdump-compressed file). */
-	fz_source_exercise(data, size, FZ_SRC_SCAN);
+	fz_source_exercise(data, size, FZ_SRC_SCAN | FZ_SRC_REFILTER);
 	return 0;
 }

@@ -3,12 +3,15 @@
 #define CS_FUZZ_SOURCE_H
 
 #include "fuzz_common.h"
+#include "core/job.h"
 #include "core/kernel.h"
 #include "core/scan.h"
+#include "formats/kdump_format.h"
 #include "formats/source.h"
 
 /* What to do after the reader opened the input. */
-#define FZ_SRC_SCAN 1u /* also build the kernel model and run the mem_map scan */
+#define FZ_SRC_SCAN 1u     /* also build the kernel model and run the mem_map scan */
+#define FZ_SRC_REFILTER 2u /* also re-filter it (-d 0) and check the output against it */
 
 /* Bounds so one input costs milliseconds whatever its headers claim. */
 #define FZ_MAX_RANGES 64
@@ -64,7 +67,7 @@ static void fz_read_run(struct fz_ctx *c, pfn_t pfn, size_t n)
 		return;
 	c->pages_left -= 2 * n;
 	memset(c->a, 0xa5, n * psz);
-	whole = src->ops->read_pages(src, pfn, n, c->a, &err);
+	whole = src->ops->read_pages(src, pfn, n, c->a, NULL, &err);
 	if (whole != CS_OK)
 		fz_check_msg(err.msg);
 	for (size_t i = 0; i < n; i++) {
@@ -72,7 +75,7 @@ static void fz_read_run(struct fz_ctx *c, pfn_t pfn, size_t n)
 		bool has = cs_source_has_data(src, pfn + i);
 
 		memset(pb, 0x5a, psz);
-		one = src->ops->read_pages(src, pfn + i, 1, pb, &err);
+		one = src->ops->read_pages(src, pfn + i, 1, pb, NULL, &err);
 		if (one != CS_OK)
 			fz_check_msg(err.msg);
 		/* ELF: every byte of a page with data is in the file (open clamps p_filesz). */
@@ -146,6 +149,79 @@ out:
 	free(k);
 }
 
+/* Pages with data in src, up to limit + 1 (bounds the re-filter's cost). */
+static uint64_t fz_data_pages(const struct cs_source *src, uint64_t limit)
+{
+	uint64_t n = 0;
+
+	if (src->dumpable)
+		return cs_bitmap_count(src->dumpable, 0, src->dumpable->nbits);
+	for (size_t i = 0; i < src->nr_ranges && n <= limit; i++)
+		n += src->ranges[i].data_end - src->ranges[i].start;
+	return n;
+}
+
+/*
+ * No silent loss (docs/robustness.md): re-filter the input at -d 0 (every page
+ * with data kept, no zero exclusion) into a memfd. A run that succeeds with an
+ * output not marked incomplete must hold, for every kept pfn, exactly the
+ * page the input gives when read strictly (no ledger: any page it cannot
+ * give fails) -- a page turned into zeros on the way breaks this.
+ */
+static void fz_refilter(const char *in_path, struct cs_source *in)
+{
+	struct fz_file out;
+	struct cs_source o;
+	struct cs_job_result res;
+	struct cs_err err;
+	const char *inputs[1] = {in_path};
+	const int level0[1] = {0};
+	struct cs_job_cfg cfg;
+	uint32_t status;
+	size_t left = FZ_MAX_PAGES;
+
+	if (fz_data_pages(in, FZ_MAX_PAGES) > FZ_MAX_PAGES || in->max_pfn > FZ_MAX_SCAN_PFNS)
+		return;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.inputs = inputs;
+	cfg.nr_inputs = 1;
+	fz_file_open(&out, "", 0);
+	cfg.output = out.path;
+	cfg.force = true; /* the memfd exists already */
+	cfg.nthreads = 1;
+	cfg.dump_levels = level0;
+	cfg.nr_dump_levels = 1;
+	if (cs_job_dump(&cfg, &res, &err) != CS_OK) {
+		fz_check_msg(err.msg);
+		goto out;
+	}
+	if (pread(out.fd, &status, sizeof(status), offsetof(struct cs_disk_dump_header, status)) !=
+	    (ssize_t)sizeof(status))
+		FZ_ASSERT(!"a successful re-filter left no kdump header");
+	if (status & CS_DUMP_DH_COMPRESSED_INCOMPLETE)
+		goto out; /* marked incomplete: pages may be missing, and it says so */
+	FZ_ASSERT(!res.incomplete);
+	FZ_ASSERT(cs_source_open(&o, (const char *const[]){out.path}, 1, false, &err) == CS_OK);
+	{
+		uint8_t *a = malloc(o.page_size), *b = malloc(o.page_size);
+		if (!a || !b)
+			abort();
+		FZ_ASSERT(o.page_size == in->page_size && o.dumpable);
+		for (pfn_t p = cs_bitmap_next_set(o.dumpable, 0); p < o.dumpable->nbits && left;
+		     p = cs_bitmap_next_set(o.dumpable, p + 1), left--) {
+			FZ_ASSERT(o.ops->read_pages(&o, p, 1, a, NULL, &err) == CS_OK);
+			/* Every kept page is one the input gives, byte for byte. */
+			FZ_ASSERT(in->ops->read_pages(in, p, 1, b, NULL, &err) == CS_OK);
+			FZ_ASSERT(memcmp(a, b, o.page_size) == 0);
+		}
+		free(a);
+		free(b);
+	}
+	cs_source_close(&o);
+out:
+	fz_file_close(&out);
+}
+
 /* Open the input as a dump file and exercise every read path. */
 static void fz_source_exercise(const uint8_t *data, size_t size, unsigned what)
 {
@@ -193,6 +269,8 @@ static void fz_source_exercise(const uint8_t *data, size_t size, unsigned what)
 	free(c.b);
 	if (what & FZ_SRC_SCAN)
 		fz_scan(&src, size > 16 ? data[16] : 31);
+	if (what & FZ_SRC_REFILTER)
+		fz_refilter(f.path, &src);
 	cs_source_close(&src);
 	fz_file_close(&f);
 }

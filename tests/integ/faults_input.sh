@@ -113,9 +113,15 @@ EOF
 		head -c "$size" "$D/g.kdump" >"$D/k_$cut.kdump"
 		run k_$cut -d 31 -l "$D/k_$cut.kdump"
 		survived "kdump cut in the $cut"
-		if [ "$RC" -eq 1 ]; then
+		if [ "$RC" -eq 1 ] && [ $cut = bitmaps ]; then
 			check "kdump cut in the $cut: one-line error naming the offset" \
 				sh -c "echo \"\$1\" | tail -1 | grep -qi 'offset'" _ "$ERR"
+			check "kdump cut in the $cut: no output left looking complete" not_complete "$D/k_$cut.out"
+		elif [ "$RC" -eq 1 ]; then
+			# The pages it cannot give: one line with their count and the first pfn (core/loss.h).
+			check "kdump cut in the $cut: one line naming the lost pages and the first pfn" \
+				grep -qE ': [0-9]+ pages? lost, the first at pfn 0x[0-9a-f]+: descriptor or data past the end' \
+				"$D/k_$cut.err"
 			check "kdump cut in the $cut: no output left looking complete" not_complete "$D/k_$cut.out"
 		else
 			check "kdump cut in the $cut: unreadable pages are reported" \

@@ -173,8 +173,15 @@ for sz in 1m 3m 7m; do
 		check_eq "tmpfs $sz --split: exit status 1" "$?" 1
 		flags=$("$PYTHON" -c 'import struct,sys; print(*[struct.unpack_from("<I",open(p,"rb").read(428),424)[0] & 8 for p in sys.argv[1:]])' "$fs/p1" "$fs/p2")
 		check_eq "tmpfs $sz --split: both pieces flagged incomplete" "$flags" "8 8"
-		"$C" --reassemble "$fs/p1" "$fs/p2" "$W/rs" >/dev/null 2>&1
-		check_eq "tmpfs $sz --split: the incomplete pieces reassemble" "$?" 0
+		# Incomplete pieces fail the reassembly (docs/robustness.md "No silent loss") unless
+		# --allow-incomplete, which still writes the output flagged.
+		"$C" --reassemble "$fs/p1" "$fs/p2" "$W/rs" >"$W/fs$n.rs.log" 2>&1
+		check_eq "tmpfs $sz --split: reassembling the incomplete pieces fails" "$?" 1
+		check "tmpfs $sz --split: the reassembly says a piece is incomplete" \
+			grep -q "the input is marked incomplete" "$W/fs$n.rs.log"
+		rm -f "$W/rs"
+		"$C" --reassemble --allow-incomplete "$fs/p1" "$fs/p2" "$W/rs" >/dev/null 2>&1
+		check_eq "tmpfs $sz --split: --allow-incomplete reassembles the incomplete pieces" "$?" 0
 		r=$(kverify "$W/rs" "$W/v")
 		check_eq "tmpfs $sz --split: reassembled, flagged, pages intact ($r)" \
 			"$(flag8 "$r") $(field "$r" bad)" "8 0"

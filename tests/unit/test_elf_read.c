@@ -227,7 +227,7 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	/* Every present pfn, one at a time and in runs, equals the expected bytes. */
 	for (size_t r = 0; r < src.nr_ranges; r++)
 		for (pfn_t p = src.ranges[r].start; p < src.ranges[r].end; p++) {
-			cs_status st = src.ops->read_pages(&src, p, 1, buf, &err);
+			cs_status st = src.ops->read_pages(&src, p, 1, buf, NULL, &err);
 			expect_page(segs, CS_ARRAY_SIZE(segs), p, exp);
 			if (cs_source_has_data(&src, p) ? (st != CS_OK || memcmp(buf, exp, PS))
 							: (st != CS_ERR_NODATA)) {
@@ -239,7 +239,7 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 	ok(t, same, "single-page reads match (assembled straddling page, partial first page)");
 	same = true;
 	for (pfn_t p = 0x2f00; p < 0x3100; p += 64) {
-		if (src.ops->read_pages(&src, p, 64, buf, &err) != CS_OK)
+		if (src.ops->read_pages(&src, p, 64, buf, NULL, &err) != CS_OK)
 			same = false;
 		for (size_t i = 0; i < 64 && same; i++) {
 			expect_page(segs, CS_ARRAY_SIZE(segs), p + i, exp);
@@ -247,10 +247,10 @@ static void test_proc_vmcore(struct tap *t, bool use_mmap)
 		}
 	}
 	ok(t, same, "64-page runs match");
-	ok(t, src.ops->read_pages(&src, 0x5fff, 4, buf, &err) == CS_OK, "run across a hole: ok");
+	ok(t, src.ops->read_pages(&src, 0x5fff, 4, buf, NULL, &err) == CS_OK, "run across a hole: ok");
 	expect_page(segs, CS_ARRAY_SIZE(segs), 0x6000, exp);
 	ok(t, buf[0] == 0 && !memcmp(buf + PS, exp, PS), "hole zero-filled, data after it");
-	ok(t, src.ops->read_pages(&src, 0x6002, 6, buf, &err) == CS_ERR_NODATA &&
+	ok(t, src.ops->read_pages(&src, 0x6002, 6, buf, NULL, &err) == CS_ERR_NODATA &&
 	   strstr(err.msg, path), "all pages without data: NODATA naming the file (%s)", err.msg);
 
 	/* read_paddr */
@@ -299,7 +299,7 @@ static void test_xnum(struct tap *t)
 	ok(t, cs_source_has_data(&src, 2000 * 2) && !cs_source_has_data(&src, 2001 * 2) &&
 	   cs_source_present(&src, 2001 * 2) && !cs_source_present(&src, 2001 * 2 + 1), "data / present");
 	expect_page(segs + 5000, 1, 10000, exp);
-	ok(t, src.ops->read_pages(&src, 10000, 1, buf, &err) == CS_OK && !memcmp(buf, exp, PS),
+	ok(t, src.ops->read_pages(&src, 10000, 1, buf, NULL, &err) == CS_OK && !memcmp(buf, exp, PS),
 	   "read a page of segment 5000");
 	ok(t, src.nr_cpus == 0 && src.vmcoreinfo_size == 0 && !src.have_phys_base, "no notes, no hints");
 	cs_source_close(&src);
@@ -335,7 +335,7 @@ static void test_qemu(struct tap *t)
 	ok(t, !src.have_phys_base && !src.have_page_offset, "p_vaddr 0: no hints");
 	ok(t, src.nr_cpus == 4 && !src.vmcoreinfo_size, "4 CPUs, no VMCOREINFO");
 	expect_page(segs, CS_ARRAY_SIZE(segs), 0xfd00f, exp);
-	ok(t, src.ops->read_pages(&src, 0xfd00f, 1, buf, &err) == CS_OK && !memcmp(buf, exp, PS),
+	ok(t, src.ops->read_pages(&src, 0xfd00f, 1, buf, NULL, &err) == CS_OK && !memcmp(buf, exp, PS),
 	   "read device memory page");
 	cs_source_close(&src);
 	unlink(path);

@@ -146,8 +146,8 @@ static void compare(struct tap *t, const char *what, const char *elf_path, const
 	   what);
 	for (pfn_t p = 0; p < e.max_pfn; p += 16) {
 		size_t n = (size_t)CS_MIN((pfn_t)16, e.max_pfn - p);
-		cs_status se = e.ops->read_pages(&e, p, n, a, &err);
-		cs_status sk = k.ops->read_pages(&k, p, n, b, &err);
+		cs_status se = e.ops->read_pages(&e, p, n, a, NULL, &err);
+		cs_status sk = k.ops->read_pages(&k, p, n, b, NULL, &err);
 		if (sk != CS_OK && sk != CS_ERR_NODATA) {
 			printf("#   pfn %#" PRIx64 ": %s\n", p, err.msg);
 			same = false;
@@ -328,7 +328,7 @@ static void handmade(struct tap *t, const char *dir)
 			continue;
 		for (pfn_t p = 0; p < 1000; p += 64) {
 			size_t n = (size_t)CS_MIN((pfn_t)64, 1000 - p);
-			if (k.ops->read_pages(&k, p, n, buf, &err) != CS_OK) {
+			if (k.ops->read_pages(&k, p, n, buf, NULL, &err) != CS_OK) {
 				printf("#   %s\n", err.msg);
 				same = false;
 				break;
@@ -354,8 +354,8 @@ static void handmade(struct tap *t, const char *dir)
 		write_kdump(path, NULL, 1000, true);
 		if (ok(t, cs_source_open(&k, kp, 1, true, &err) == CS_OK, "open incomplete dump")) {
 			ok(t, k.input_status & CS_DUMP_DH_COMPRESSED_INCOMPLETE, "incomplete flag");
-			ok(t, k.ops->read_pages(&k, 0, 8, buf, &err) == CS_OK, "early pages read");
-			ok(t, k.ops->read_pages(&k, 990, 8, buf, &err) == CS_ERR_NODATA,
+			ok(t, k.ops->read_pages(&k, 0, 8, buf, NULL, &err) == CS_OK, "early pages read");
+			ok(t, k.ops->read_pages(&k, 990, 8, buf, NULL, &err) == CS_ERR_NODATA,
 			   "lost pages read as missing (%s)", err.msg);
 			cs_source_close(&k);
 		}
@@ -393,7 +393,7 @@ static void handmade(struct tap *t, const char *dir)
 		struct cs_page_desc d = {.offset = 100, .size = 99999};
 		IO(pwrite(fd, &d, sizeof(d), 2 * PS + 2 * PS));
 		if (ok(t, cs_source_open(&k, kp, 1, true, &err) == CS_OK, "open with a bad descriptor")) {
-			ok(t, k.ops->read_pages(&k, 0, 1, buf, &err) == CS_ERR_CORRUPT && strstr(err.msg, "pfn 0x0"),
+			ok(t, k.ops->read_pages(&k, 0, 1, buf, NULL, &err) == CS_ERR_CORRUPT && strstr(err.msg, "pfn 0x0"),
 			   "bad descriptor size (%s)", err.msg);
 			cs_source_close(&k);
 		}

@@ -66,9 +66,10 @@ static void make_page(uint64_t pfn, uint8_t *p)
 }
 
 static cs_status ms_read_pages(struct cs_source *src, pfn_t pfn, size_t n, void *buf,
-			       struct cs_err *err)
+			       struct cs_loss *loss, struct cs_err *err)
 {
 	struct memsrc *m = src->priv;
+	(void)loss;
 	if (m->fail_pfn >= pfn && m->fail_pfn < pfn + n)
 		return cs_err_set(err, CS_ERR_IO, "injected read error at pfn 0x%" PRIx64, m->fail_pfn);
 	memcpy(buf, m->mem + pfn * PS, n * PS);
