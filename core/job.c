@@ -515,6 +515,9 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, uint64_
 	if (pcfg.exclude_zero)
 		res->stats.zero += pstats.zero_pages;
 	res->write_bytes = pstats.bytes_written;
+	/* What the file holds, should the dump still be incomplete (a truncated input). */
+	res->saved_pages = pstats.pages_written;
+	res->saved_bytes = (uint64_t)job->sink->end;
 	return CS_OK;
 }
 
@@ -588,6 +591,8 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 		return st;
 	}
 	res->write_bytes = pstats.bytes_written;
+	res->saved_pages = pstats.pages_written;
+	res->saved_bytes = (uint64_t)job->sink->end;
 	return CS_OK;
 }
 
@@ -724,6 +729,8 @@ static cs_status write_split(struct job *job, int level, struct cs_job_result *r
 		if (pr->st == CS_OK) {
 			res->stats.zero += level & 1 ? pr->pstats.zero_pages : 0;
 			res->write_bytes += pr->pstats.bytes_written;
+			res->saved_pages += pr->pstats.pages_written;
+			res->saved_bytes += (uint64_t)job->pieces[i]->end;
 			continue;
 		}
 		if (pr->st == CS_ERR_NOSPC)
