@@ -108,4 +108,15 @@ check_eq "truncated input: exit 1" "$RC" 1
 check "truncated input: 'holds N pages (B bytes)' with N > 0 and B the output's size" \
 	sh -c 'echo "$1" | grep -Eq " holds [1-9][0-9]* pages \($2 bytes\)"' _ "$HOLDS" "$(stat -c %s "$D/cut.out" 2>/dev/null)"
 
+# --- issue 18, smaller item: --split takes as many pieces as makedumpfile (no fixed limit; was 64) ---
+mkdir -p "$D/sp"
+PIECES=$(for i in $(seq 1 300); do echo "$D/sp/p$i"; done)
+# shellcheck disable=SC2086
+"$CORESIEVE" --split -l -d 31 "$D/g.elf" $PIECES >"$D/sp.log" 2>&1
+check_eq "--split into 300 pieces: exit 0" "$?" 0
+# shellcheck disable=SC2086
+"$CORESIEVE" --reassemble $PIECES "$D/sp.re" >/dev/null 2>&1
+check_eq "--reassemble of 300 pieces: exit 0" "$?" 0
+check "300 pieces reassembled = the -d 31 dump of the intact input" cmp -s "$D/sp.re" "$D/base.out"
+
 done_testing
