@@ -213,10 +213,12 @@ static int report_and_finish(struct cli *cli, const struct cs_job_result *res, s
 			if (err->msg[0])
 				say(cli, CS_ML_ERROR, "coresieve: %s\n", err->msg);
 			say(cli, CS_ML_COMMON, "This is an incomplete dumpfile, but might analyzable.\n");
-			say(cli, CS_ML_COMMON, "%s holds %" PRIu64 " page%s (%" PRIu64 " bytes); the rest"
-			    " did not fit.\n", cli->opts.mode == CS_MODE_SPLIT ? "The split dump" :
+			/* "did not fit" only for -L or a full disk: lost input pages are said above. */
+			say(cli, CS_ML_COMMON, "%s holds %" PRIu64 " page%s (%" PRIu64 " bytes)%s.\n",
+			    cli->opts.mode == CS_MODE_SPLIT ? "The split dump" :
 			    cli->opts.files[cli->opts.nr_files - 1], res->saved_pages,
-			    res->saved_pages == 1 ? "" : "s", res->saved_bytes);
+			    res->saved_pages == 1 ? "" : "s", res->saved_bytes,
+			    st == CS_ERR_NOSPC ? "; the rest did not fit" : "");
 			return finish(cli, EXIT_FAIL);
 		}
 		return fail(cli, err);

@@ -275,11 +275,8 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		opts->message_level |= CS_ML_REPORT;
 	if (opts->check_params)
 		opts->message_level = CS_ML_DEFAULT; /* as makedumpfile: no debug output while checking */
-	for (int i = optind; i < argc; i++) {
-		if (opts->nr_files >= CS_MAX_FILES)
-			return cs_err_set(err, CS_ERR_ARGS, "too many files (at most %d)", CS_MAX_FILES);
-		opts->files[opts->nr_files++] = argv[i];
-	}
+	opts->files = (const char *const *)argv + optind;
+	opts->nr_files = argc - optind;
 	if (opts->nr_dump_levels == 0) {
 		opts->dump_levels[0] = 0;
 		opts->nr_dump_levels = 1;

@@ -6,7 +6,6 @@
 #include "core/error.h"
 
 #define CS_MAX_DUMP_LEVELS 8
-#define CS_MAX_FILES 64
 
 /* Message classes of --message-level (makedumpfile's bits). */
 enum {
@@ -67,7 +66,8 @@ struct cs_options {
 	 */
 	const char *refused;
 	const char *refused_why;
-	const char *files[CS_MAX_FILES]; /* positional arguments */
+	/* Positional arguments: argv's own (makedumpfile has no limit on their number). */
+	const char *const *files;
 	int nr_files;
 	const char *argv0_name;  /* "coresieve" */
 };

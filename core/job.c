@@ -527,7 +527,7 @@ static cs_status write_pages(struct job *job, int level, bool zero_only, uint64_
 	res->write_bytes = pstats.bytes_written;
 	/* What the output holds, should account_losses() mark it incomplete. */
 	res->saved_pages = pstats.pages_written;
-	res->saved_bytes = pstats.bytes_written;
+	res->saved_bytes = (uint64_t)job->sink->end;
 	cs_loss_merge(&job->loss, &pstats.loss);
 	return CS_OK;
 }
@@ -605,7 +605,7 @@ static cs_status write_elf(struct job *job, int level, struct cs_job_result *res
 	}
 	res->write_bytes = pstats.bytes_written;
 	res->saved_pages = pstats.pages_written;
-	res->saved_bytes = pstats.bytes_written;
+	res->saved_bytes = (uint64_t)job->sink->end;
 	if (!(level & 1))
 		cs_loss_merge(&job->loss, &pstats.loss);
 	return CS_OK;
@@ -745,7 +745,7 @@ static cs_status write_split(struct job *job, int level, struct cs_job_result *r
 			res->stats.zero += level & 1 ? pr->pstats.zero_pages : 0;
 			res->write_bytes += pr->pstats.bytes_written;
 			res->saved_pages += pr->pstats.pages_written;
-			res->saved_bytes += pr->pstats.bytes_written;
+			res->saved_bytes += (uint64_t)job->pieces[i]->end;
 			cs_loss_merge(&job->loss, &pr->pstats.loss);
 			continue;
 		}

@@ -179,6 +179,8 @@ check "flattened stream cut in half: output marked incomplete" marked "$OUT"
 check "flattened stream cut in half: the loss is one line naming count and pfn" \
 	grep -qE ': [0-9]+ pages? lost, the first at pfn 0x[0-9a-f]+: descriptor or data past the end' <<<"$ERR"
 mdf_note half_flat -c -d 31 "$D/half.flat"
+check "flattened stream cut in half: says what the output holds, not that the rest did not fit" \
+	sh -c 'grep -q "holds [0-9]* pages" "$1" && ! grep -q "did not fit" "$1"' _ "$D/half_flat.stdout"
 
 # --- case 4 and every status bit ---------------------------------------------------------------
 for b in 0x1 0x2 0x4 0x10 0x20 0x40 0x80 0x100 0x10000 0x80000000; do

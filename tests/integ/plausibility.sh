@@ -91,4 +91,32 @@ HWP=$(grep -a -o -m1 'NUMBER(PG_hwpoison)=[0-9]*' "$D/g.elf" | head -1)
 mutate hwp_lru "$HWP" "NUMBER(PG_hwpoison)=$(printf '%0*d' $((${#HWP} - 20)) "$LRU")"
 kept hwp_lru "NUMBER(PG_hwpoison)=$LRU names the bit of NUMBER(PG_lru)" $((BASE_HWP + BASE_CACHE))
 
+# --- issue 18, smaller item: after a truncated input, the last lines say what the file holds ---
+CUT=$("$PYTHON" - "$D/g.elf" <<'EOF2'
+import struct, sys
+d = open(sys.argv[1], "rb").read(4096)
+phoff, = struct.unpack_from("<Q", d, 32); phnum, = struct.unpack_from("<H", d, 56)
+loads = [p for p in (struct.unpack_from("<IIQQQQQQ", d, phoff + 56 * i) for i in range(phnum)) if p[0] == 1]
+print(loads[-1][2] + loads[-1][5] // 2)
+EOF2
+)
+cp --sparse=always "$D/g.elf" "$D/cut.elf" && truncate -s "$CUT" "$D/cut.elf"
+run cut
+HOLDS=$(cat "$D/cut.stdout" "$D/cut.err" | tr "\r" "\n" | grep ' holds ' | tail -1)
+echo "# cut: $HOLDS"
+check_eq "truncated input: exit 1" "$RC" 1
+check "truncated input: 'holds N pages (B bytes)' with N > 0 and B the output's size" \
+	sh -c 'echo "$1" | grep -Eq " holds [1-9][0-9]* pages \($2 bytes\)"' _ "$HOLDS" "$(stat -c %s "$D/cut.out" 2>/dev/null)"
+
+# --- issue 18, smaller item: --split takes as many pieces as makedumpfile (no fixed limit; was 64) ---
+mkdir -p "$D/sp"
+PIECES=$(for i in $(seq 1 300); do echo "$D/sp/p$i"; done)
+# shellcheck disable=SC2086
+"$CORESIEVE" --split -l -d 31 "$D/g.elf" $PIECES >"$D/sp.log" 2>&1
+check_eq "--split into 300 pieces: exit 0" "$?" 0
+# shellcheck disable=SC2086
+"$CORESIEVE" --reassemble $PIECES "$D/sp.re" >/dev/null 2>&1
+check_eq "--reassemble of 300 pieces: exit 0" "$?" 0
+check "300 pieces reassembled = the -d 31 dump of the intact input" cmp -s "$D/sp.re" "$D/base.out"
+
 done_testing
