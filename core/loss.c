@@ -24,6 +24,7 @@ const char *cs_loss_reason_text(enum cs_loss_reason why)
 	case CS_LOSS_BAD_DESC: return "corrupt page descriptor (offset, size or compression flags)";
 	case CS_LOSS_DECODE: return "data that does not decompress to a page";
 	case CS_LOSS_SPLIT_GAP: return "in no piece of the split set given (a piece is missing)";
+	case CS_LOSS_BEYOND_MAX: return "marked dumpable beyond the header's max_mapnr (a corrupt header)";
 	case CS_LOSS_NR: break;
 	}
 	return "unknown reason";

@@ -17,6 +17,7 @@ enum cs_loss_reason {
 	CS_LOSS_BAD_DESC,   /* descriptor offset, size or codec flags impossible */
 	CS_LOSS_DECODE,     /* the data does not decompress to a page */
 	CS_LOSS_SPLIT_GAP,  /* pfn in no piece of the split set given */
+	CS_LOSS_BEYOND_MAX, /* dumpable in the bitmap but at or above the header's max_mapnr */
 	CS_LOSS_NR
 };
 

@@ -215,6 +215,46 @@ static cs_status read_bitmap(struct kd_file *f, struct cs_bitmap *bm, uint64_t n
 	return CS_OK;
 }
 
+/*
+ * Dumpable bits that the on-disk 2nd bitmap holds at or above max_mapnr: a
+ * header whose max_mapnr was shrunk (corrupt) hides them from every read, so
+ * they are losses (core/loss.h), not a quietly smaller dump. nbytes: the
+ * bitmap's size on disk.
+ */
+static cs_status count_beyond_max(const struct kd_file *f, uint64_t off, uint64_t nbytes,
+				  uint64_t max_mapnr, struct cs_loss *loss, struct cs_err *err)
+{
+	enum { CHUNK = 64 * 1024 };
+	uint64_t from = max_mapnr / 8, end = nbytes;
+	uint8_t *buf;
+
+	if (end > f->in.size - (off < f->in.size ? off : f->in.size))
+		end = off < f->in.size ? f->in.size - off : 0;
+	if (from >= end)
+		return CS_OK;
+	buf = malloc(CHUNK);
+	if (!buf)
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot allocate a bitmap buffer", f->in.path);
+	for (uint64_t at = from; at < end; at += CHUNK) {
+		size_t len = (size_t)(end - at < CHUNK ? end - at : CHUNK);
+		cs_status st = cs_infile_pread(&f->in, buf, len, off + at, err);
+
+		if (st) {
+			free(buf);
+			return cs_err_ctx(err, "bitmap");
+		}
+		if (at == from && (max_mapnr & 7))
+			buf[0] &= (uint8_t)~((1u << (max_mapnr & 7)) - 1);
+		for (size_t i = 0; i < len; i++)
+			if (buf[i])
+				cs_loss_add(loss, CS_LOSS_BEYOND_MAX,
+					    (at + i) * 8 + (pfn_t)__builtin_ctz(buf[i]),
+					    (uint64_t)__builtin_popcount(buf[i]));
+	}
+	free(buf);
+	return CS_OK;
+}
+
 static uint64_t rank_of(const struct kd_priv *p, pfn_t pfn)
 {
 	uint64_t r, w, wend;
@@ -490,6 +530,10 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	st = read_bitmap(first, &p->bm1, h0.max_mapnr, bm_off, err);
 	if (!st)
 		st = read_bitmap(first, &p->bm2, h0.max_mapnr, two ? bm_off + half : bm_off, err);
+	if (!st)
+		st = count_beyond_max(first, two ? bm_off + half : bm_off, two ? half :
+				      (uint64_t)h0.dh.bitmap_blocks * p->block_size, h0.max_mapnr,
+				      &src->loss, err);
 	if (!st)
 		st = build_rank(p, err);
 	if (!st)

@@ -182,6 +182,22 @@ mdf_note half_flat -c -d 31 "$D/half.flat"
 check "flattened stream cut in half: says what the output holds, not that the rest did not fit" \
 	sh -c 'grep -q "holds [0-9]* pages" "$1" && ! grep -q "did not fit" "$1"' _ "$D/half_flat.stdout"
 
+# --- a header whose max_mapnr was shrunk hides dumpable pages: they are losses, not a smaller dump ---
+cp "$D/g.kdump" "$D/mm.kdump"
+"$PYTHON" - "$D/mm.kdump" <<'EOF'
+import struct, sys
+p = sys.argv[1]; d = bytearray(open(p, "rb").read())
+bs = struct.unpack_from("<I", d, 428)[0]
+struct.pack_into("<I", d, 440, 0x4000)        # disk_dump_header.max_mapnr
+struct.pack_into("<Q", d, bs + 96, 0x4000)    # kdump_sub_header.max_mapnr_64
+open(p, "wb").write(d)
+EOF
+run mm -c -d 31 "$D/mm.kdump"
+check_eq "max_mapnr shrunk to 0x4000: exit 1" "$RC" 1
+check "max_mapnr shrunk: output marked incomplete" marked "$OUT"
+check "max_mapnr shrunk: one line naming the count and the first pfn above it" \
+	grep -qE ': [0-9]+ pages? lost, the first at pfn 0x4[0-9a-f]{3}: marked dumpable beyond the header.s max_mapnr' <<<"$ERR"
+
 # --- case 4 and every status bit ---------------------------------------------------------------
 for b in 0x1 0x2 0x4 0x10 0x20 0x40 0x80 0x100 0x10000 0x80000000; do
 	cp "$D/g.kdump" "$D/st.kdump"
