@@ -112,6 +112,12 @@ check "lost page, -F: the stream carries the incomplete flag (-R: status $(statu
 run elf -E -d 31 "$D/d.kdump"
 check_eq "lost page, -E: exit 1" "$RC" 1
 check "lost page, -E: e_flags marks the ELF file incomplete" marked "$OUT" 1
+rm -f "$D/allow.eflat.elf"
+"$CORESIEVE" -E -F -d 31 "$D/d.kdump" >"$D/allow.eflat" 2>/dev/null
+check_eq "lost page, -E -F: exit 1" "$?" 1
+"$CORESIEVE" -R "$D/allow.eflat.elf" <"$D/allow.eflat" >/dev/null 2>&1
+check "lost page, -E -F: the stream carries the ELF incomplete flag (-R: e_flags $(status_of "$D/allow.eflat.elf"))" \
+	marked "$D/allow.eflat.elf" 1
 
 # --- case 2, every piece of a split set missing --------------------------------------------------
 "$CORESIEVE" -c -d 31 --split "$D/g.elf" "$D/p1" "$D/p2" "$D/p3" >/dev/null 2>&1 || not_ok "make the split set"
