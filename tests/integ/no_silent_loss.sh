@@ -143,6 +143,14 @@ check_eq "--reassemble, a corrupt descriptor in piece 2: exit 1" "$?" 1
 check "--reassemble, a corrupt descriptor in piece 2: output marked incomplete" marked "$D/rs.out"
 check "--reassemble, a corrupt descriptor in piece 2: one line with its pfn" \
 	grep -q ": 1 page lost, the first at pfn $(printf '0x%x' "$RPFN"): $BAD" "$D/rs.log"
+# Only the middle piece marked incomplete: the line names it, not the first piece given.
+cp "$D/p2" "$D/p2.inc"
+KP setstatus "$D/p2.inc" 8
+rm -f "$D/rs.out"
+timeout -s KILL "$TO" "$CORESIEVE" --reassemble "$D/p1" "$D/p2.inc" "$D/p3" "$D/rs.out" >"$D/rs.log" 2>&1
+check_eq "--reassemble, piece 2 marked incomplete: exit 1" "$?" 1
+check "--reassemble, piece 2 marked incomplete: the line names piece 2" \
+	grep -qF "$D/p2.inc: the input is marked incomplete" "$D/rs.log"
 rm -f "$D/l1" "$D/l2" "$D/l3" "$D/rs.out"
 "$CORESIEVE" -c -d 31 -L 4M --split "$D/g.elf" "$D/l1" "$D/l2" "$D/l3" >/dev/null 2>&1
 for m in "" "--allow-incomplete"; do
