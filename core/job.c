@@ -1001,6 +1001,7 @@ cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err)
 {
 	struct job job;
 	cs_status st;
+	const char *incomplete_piece;
 
 	if (check_not_input(cfg, err) != CS_OK)
 		return err->status;
@@ -1012,12 +1013,15 @@ cs_status cs_job_reassemble(const struct cs_job_cfg *cfg, struct cs_err *err)
 	if (cfg->hooks.step)
 		cfg->hooks.step(cfg->hooks.arg, "Copying data");
 	st = cs_kdump_reassemble(cfg->inputs, cfg->nr_inputs, cfg->output, cfg->force,
-				 cfg->hooks.progress, cfg->hooks.arg, &job.loss,
-				 &job.src.input_incomplete, err);
+				 cfg->hooks.progress, cfg->hooks.arg, &job.loss, &incomplete_piece, err);
 	if (cfg->hooks.step_done)
 		cfg->hooks.step_done(cfg->hooks.arg);
 	if (st != CS_OK)
 		return st;
+	/* The report names the piece that is marked incomplete, not the first given. */
+	job.src.input_incomplete = incomplete_piece != NULL;
+	if (incomplete_piece)
+		job.src.path = incomplete_piece;
 	/* An incomplete piece makes the output's header say so already; lost pages in others do here. */
 	if (cs_loss_total(&job.loss) && !job.src.input_incomplete)
 		(void)cs_kdump_mark_incomplete(cfg->output, err);

@@ -764,8 +764,15 @@ static cs_status ew_finish(struct cs_writer *base, struct cs_err *err)
 					  "segment at paddr 0x%" PRIx64 ": %" PRIu64 " of %" PRIu64
 					  " bytes written", s->ph.p_paddr, s->written, s->ph.p_filesz);
 	}
-	if (w->sink->can_rewrite && w->eh.e_flags != w->final_e_flags) {
-		/* Every byte is written: only now may the header say so. */
+	if (w->base.mark_incomplete)
+		w->final_e_flags |= DUMP_ELF_INCOMPLETE;
+	/*
+	 * Every byte is written: only now may the header say so. A stream takes
+	 * the incomplete flag as one more record over the header (later records
+	 * win, as the kdump writer's status).
+	 */
+	if (w->sink->can_rewrite ? w->eh.e_flags != w->final_e_flags
+				 : (w->final_e_flags & ~w->eh.e_flags) != 0) {
 		uint8_t eh[sizeof(Elf64_Ehdr)];
 		size_t len;
 
@@ -774,7 +781,8 @@ static cs_status ew_finish(struct cs_writer *base, struct cs_err *err)
 		st = cs_sink_pwrite(w->sink, eh, len, 0, err);
 		if (st)
 			return cs_err_ctx(err, "cannot write the final ELF header");
-		w->sink->bytes_written -= len; /* a rewrite, not more output */
+		if (w->sink->can_rewrite)
+			w->sink->bytes_written -= len; /* a rewrite, not more output */
 	}
 	st = cs_sink_finish(w->sink, err);
 	if (st)

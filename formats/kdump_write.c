@@ -232,6 +232,9 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	/* The whole bitmaps, or in cyclic mode the first window's part (put_bitmaps: the others). */
 	if (!st)
 		st = write_bitmaps(w, lay->bitmap1, lay->bitmap2, err);
+	/* No pfn at all (empty bitmaps): the file must still reach the end they declare, as readers check. */
+	if (!st && w->sink->end < w->pd_start)
+		st = cs_sink_pwrite(w->sink, "", 1, w->pd_start - 1, err);
 	if (st)
 		return cs_err_ctx(err, "cannot write the kdump headers");
 	w->begun = true;

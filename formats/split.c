@@ -305,7 +305,7 @@ out:
 
 cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *out_path, bool force,
 			      void (*progress)(void *arg, uint64_t done, uint64_t total),
-			      void *progress_arg, struct cs_loss *loss, bool *incomplete,
+			      void *progress_arg, struct cs_loss *loss, const char **incomplete_piece,
 			      struct cs_err *err)
 {
 	struct reasm r;
@@ -320,7 +320,7 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 	r.out = -1;
 	r.out_path = out_path;
 	r.loss = loss;
-	*incomplete = false;
+	*incomplete_piece = NULL;
 	if (n < 1)
 		return cs_err_set(err, CS_ERR_ARGS, "no pieces to reassemble");
 	r.p = calloc(n, sizeof(*r.p));
@@ -369,7 +369,8 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 	for (size_t i = 0; i < n && !first_incomplete; i++)
 		if (r.p[i].dh.status & CS_DUMP_DH_COMPRESSED_INCOMPLETE)
 			first_incomplete = &r.p[i];
-	*incomplete = first_incomplete != NULL;
+	if (first_incomplete)
+		*incomplete_piece = first_incomplete->in.path;
 	/* The main header of the first incomplete piece, else of the last one (as makedumpfile). */
 	dh = first_incomplete ? first_incomplete->dh : r.p[n - 1].dh;
 	/* Everything else of the piece holding pfn 0 (all pieces carry the same copies). */

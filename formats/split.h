@@ -32,12 +32,13 @@ cs_status cs_split_ranges(const struct cs_bitmap *bitmap2, pfn_t max_mapnr, size
  * (offset 0) instead of becoming a zero-size page. Page data is copied in
  * large runs (copy_file_range). progress (may be NULL) gets pages done/total.
  * Every descriptor written "lost" is booked in *loss by reason and pfn;
- * *incomplete says a piece is flagged incomplete (the output is, too). The
+ * *incomplete_piece names the first piece flagged incomplete, NULL if none
+ * (the output is flagged, too). The
  * caller reports them and marks the output (core/job.c).
  */
 cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *out_path, bool force,
 			      void (*progress)(void *arg, uint64_t done, uint64_t total),
-			      void *progress_arg, struct cs_loss *loss, bool *incomplete,
+			      void *progress_arg, struct cs_loss *loss, const char **incomplete_piece,
 			      struct cs_err *err);
 
 /* OR the incomplete flag (0x8) into the status of the kdump file at path. */

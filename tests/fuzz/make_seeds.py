@@ -182,11 +182,16 @@ def flat_wrap(content, chunk=4096, reorder=False):
     return hdr + body + struct.pack(">qq", -1, -1)
 
 
-def kdump_tiny():
-    """A hand-built kdump-compressed v6 file: 16 pfns, raw pages, a shared zero page."""
+def kdump_file(max_mapnr, vi, descs_of, status=0, bad_descs=None):
+    """A hand-built kdump-compressed v6 file of max_mapnr pfns, every one present.
+
+    descs_of(pfn) gives (kind, bytes) for a dumpable pfn: kind "zero" (the
+    shared zero page), "zlib" (bytes compressed) or "raw", or None to leave it
+    out of the 2nd bitmap. status: the header's status word (0x8: marked
+    incomplete); bad_descs maps a descriptor index to (offset, size, flags)
+    written instead of the good one.
+    """
     bs = 4096
-    max_mapnr = 16
-    vi = b"OSRELEASE=6.1.0-fuzz\nPAGESIZE=4096\n"
     notes = note("VMCOREINFO", 0, vi)
     sub = struct.pack("<QiiQQqQqQqQQQQ", 0, 1, 0, 0, 0, bs + 104 + 12 + 12, len(vi),
                       bs + 104, len(notes), 0, 0, 0, 0, max_mapnr)
@@ -195,28 +200,68 @@ def kdump_tiny():
     uts = b"".join(s.encode().ljust(65, b"\0") for s in
                    ["Linux", "fuzz", "6.1.0-fuzz", "#1", "x86_64", ""])
     dh = struct.pack("<8si", b"KDUMP   ", 6) + uts + b"\0" * 6
-    dh += struct.pack("<qqIiiIIIIIIi", 1700000000, 0, 0, bs, sub_blocks, bitmap_blocks, max_mapnr,
+    dh += struct.pack("<qqIiiIIIIIIi", 1700000000, 0, status, bs, sub_blocks, bitmap_blocks, max_mapnr,
                       0, 0, 0, 0, 1)
-    bm1 = (0xFFFF).to_bytes(2, "little").ljust(bs, b"\0")
-    bm2 = (0b1010_0000_0110_0111).to_bytes(2, "little").ljust(bs, b"\0")
-    dumpable = [p for p in range(16) if (0b1010_0000_0110_0111 >> p) & 1]
+    pages = {p: descs_of(p) for p in range(max_mapnr)}
+    dumpable = [p for p in range(max_mapnr) if pages[p]]
+    bm1 = ((1 << max_mapnr) - 1).to_bytes(bs, "little")
+    bm2 = sum(1 << p for p in dumpable).to_bytes(bs, "little")
     pd_off = (1 + sub_blocks + bitmap_blocks) * bs
     data_off = pd_off + 24 * len(dumpable)
     descs, data = b"", b""
     zero_off = data_off
     data += b"\0" * bs
     for i, p in enumerate(dumpable):
-        if p in (1, 2):
+        kind, content = pages[p]
+        if kind == "zero":
             descs += struct.pack("<qIIQ", zero_off, bs, 0, 0)
-        elif p in (5, 6):  # zlib-compressed (flag 0x1), as -c writes them
-            z = zlib.compress(bytes([p]) * 100 + bytes(range(256)) * 15 + b"\0" * 156, 1)
+        elif kind == "zlib":  # zlib-compressed (flag 0x1), as -c writes them
+            z = zlib.compress(content, 1)
             descs += struct.pack("<qIIQ", data_off + len(data), len(z), 1, 0)
             data += z
         else:
             descs += struct.pack("<qIIQ", data_off + len(data), bs, 0, 0)
-            data += bytes([p]) * bs
+            data += content
+        if bad_descs and i in bad_descs:
+            descs = descs[:-24] + struct.pack("<qIIQ", *bad_descs[i], 0)
     f = dh.ljust(bs, b"\0") + (sub + notes).ljust(sub_blocks * bs, b"\0") + bm1 + bm2 + descs + data
     return f
+
+
+def kdump_tiny():
+    """16 pfns, raw pages, a shared zero page, two zlib pages."""
+    def page(p):
+        if not (0b1010_0000_0110_0111 >> p) & 1:
+            return None
+        if p in (1, 2):
+            return ("zero", None)
+        if p in (5, 6):
+            return ("zlib", bytes([p]) * 100 + bytes(range(256)) * 15 + b"\0" * 156)
+        return ("raw", bytes([p]) * 4096)
+    return kdump_file(16, b"OSRELEASE=6.1.0-fuzz\nPAGESIZE=4096\n", page)
+
+
+def kdump_minikernel(status=0, bad_descs=None):
+    """The mini kernel's memory as a kdump file (zlib pages), so a -d 0 re-filter gets past the kernel model."""
+    mem = memory()
+    return kdump_file(NPAGES, vmcoreinfo(), lambda p: ("zlib", mem[p * PG:(p + 1) * PG]),
+                      status, bad_descs)
+
+
+def lost_page_seeds():
+    """Inputs that declare pages they cannot give (docs/robustness.md "No silent loss"):
+    a re-filter of each must fail or mark its output incomplete, never keep a zero page."""
+    # Descriptor i is pfn i; pfn 9-12 have non-zero filler, 12 is the last.
+    kdump = {"lost-desc-offset0": kdump_minikernel(bad_descs={9: (0, 4096, 0)}),
+             "lost-desc-past-eof": kdump_minikernel(bad_descs={12: (1 << 20, 4096, 0)}),
+             "lost-desc-bad-size": kdump_minikernel(bad_descs={10: (5 * 4096, 4097, 0)}),
+             "lost-status-incomplete": kdump_minikernel(status=0x8, bad_descs={11: (0, 4096, 0)}),
+             "seed-minikernel-kdump": kdump_minikernel()}
+    flat = flat_wrap(kdump_minikernel())
+    elf = mini_kernel_elf()
+    return kdump, {"lost-flat-cut-mid-record": flat[:len(flat) - 16 - 1000],
+                   "seed-flat-minikernel": flat}, \
+        {"lost-elf-cut-mid-load": elf[:len(elf) - PG - 1000]}
 
 
 def page_seeds():
@@ -348,10 +393,11 @@ def dmesg_seeds():
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    lost_kdump, lost_flat, lost_elf = lost_page_seeds()
     seeds = {
-        "elf": {"seed-minikernel": mini_kernel_elf(), **tiny_elfs()},
-        "kdump": {"seed-tiny-v6": kdump_tiny()},
-        "flat": {"seed-flat-kdump": flat_wrap(kdump_tiny()),
+        "elf": {"seed-minikernel": mini_kernel_elf(), **tiny_elfs(), **lost_elf},
+        "kdump": {"seed-tiny-v6": kdump_tiny(), **lost_kdump},
+        "flat": {**lost_flat, "seed-flat-kdump": flat_wrap(kdump_tiny()),
                  "seed-flat-reordered": flat_wrap(kdump_tiny(), 3000, True),
                  "seed-flat-overlap": flat_wrap(b"A" * 9000, 4096)[:-16] +
                  struct.pack(">qq", 100, 50) + b"B" * 50 + struct.pack(">qq", -1, -1)},

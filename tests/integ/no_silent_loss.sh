@@ -112,6 +112,12 @@ check "lost page, -F: the stream carries the incomplete flag (-R: status $(statu
 run elf -E -d 31 "$D/d.kdump"
 check_eq "lost page, -E: exit 1" "$RC" 1
 check "lost page, -E: e_flags marks the ELF file incomplete" marked "$OUT" 1
+rm -f "$D/allow.eflat.elf"
+"$CORESIEVE" -E -F -d 31 "$D/d.kdump" >"$D/allow.eflat" 2>/dev/null
+check_eq "lost page, -E -F: exit 1" "$?" 1
+"$CORESIEVE" -R "$D/allow.eflat.elf" <"$D/allow.eflat" >/dev/null 2>&1
+check "lost page, -E -F: the stream carries the ELF incomplete flag (-R: e_flags $(status_of "$D/allow.eflat.elf"))" \
+	marked "$D/allow.eflat.elf" 1
 
 # --- case 2, every piece of a split set missing --------------------------------------------------
 "$CORESIEVE" -c -d 31 --split "$D/g.elf" "$D/p1" "$D/p2" "$D/p3" >/dev/null 2>&1 || not_ok "make the split set"
@@ -137,6 +143,14 @@ check_eq "--reassemble, a corrupt descriptor in piece 2: exit 1" "$?" 1
 check "--reassemble, a corrupt descriptor in piece 2: output marked incomplete" marked "$D/rs.out"
 check "--reassemble, a corrupt descriptor in piece 2: one line with its pfn" \
 	grep -q ": 1 page lost, the first at pfn $(printf '0x%x' "$RPFN"): $BAD" "$D/rs.log"
+# Only the middle piece marked incomplete: the line names it, not the first piece given.
+cp "$D/p2" "$D/p2.inc"
+KP setstatus "$D/p2.inc" 8
+rm -f "$D/rs.out"
+timeout -s KILL "$TO" "$CORESIEVE" --reassemble "$D/p1" "$D/p2.inc" "$D/p3" "$D/rs.out" >"$D/rs.log" 2>&1
+check_eq "--reassemble, piece 2 marked incomplete: exit 1" "$?" 1
+check "--reassemble, piece 2 marked incomplete: the line names piece 2" \
+	grep -qF "$D/p2.inc: the input is marked incomplete" "$D/rs.log"
 rm -f "$D/l1" "$D/l2" "$D/l3" "$D/rs.out"
 "$CORESIEVE" -c -d 31 -L 4M --split "$D/g.elf" "$D/l1" "$D/l2" "$D/l3" >/dev/null 2>&1
 for m in "" "--allow-incomplete"; do
