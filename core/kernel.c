@@ -95,8 +95,9 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 	k->arch.ops = ops;
 	k->arch.read_paddr = kernel_read_paddr;
 	k->arch.read_ctx = src;
+	/* The caller names the dump (core/job.c adds the path once). */
 	if (ops->init(&k->arch, &k->km, &hints, err) != CS_OK)
-		return cs_err_ctx(err, "%s", src->path ? src->path : "dump");
+		return err->status;
 	k->have_arch = true;
 	return CS_OK;
 }

@@ -63,6 +63,14 @@ for c in ps8k:8192 ps64k:65536; do
 	check "PAGESIZE=$v: no output written" [ ! -e "$D/$n.out" ]
 done
 
+# An arch init error names the input once (the kernel model and the job both added the path).
+mutate kis "NUMBER(KERNEL_IMAGE_SIZE)=1073741824" "NUMBER(KERNEL_IMAGE_SIZE)=0000000000"
+run kis
+check_eq "KERNEL_IMAGE_SIZE=0: exit 1" "$RC" 1
+check "KERNEL_IMAGE_SIZE=0: one line naming the input once" \
+	sh -c '[ "$(echo "$1" | grep -c "kis.elf: NUMBER(KERNEL_IMAGE_SIZE)=0 is implausible")" = 1 ] &&
+		! echo "$1" | grep -q "kis.elf: .*kis.elf"' _ "$ERR"
+
 # --- implausible: not used, pages kept, one warning ---------------------------
 # kept NAME KEY EXTRA: exit 0, one warning naming KEY, BASE <= remaining <= BASE + EXTRA.
 kept() {
