@@ -124,6 +124,16 @@ static void check_flag_bits(struct cs_classify_consts *c, const struct cs_kmodel
 	size_t n = sizeof(ids) / sizeof(ids[0]), i, j;
 	bool bad[sizeof(ids) / sizeof(ids[0])] = {false};
 
+	/*
+	 * enum pageflags has fewer than 32 entries on every arch (32-bit kernels keep
+	 * all flags in one word); the bits above hold section, node and zone numbers,
+	 * which most pages have set, so a flag there would match most of memory.
+	 */
+	for (i = 0; i < n; i++)
+		if (cs_km_has(km, ids[i]) && (cs_km_num(km, ids[i]) < 0 || cs_km_num(km, ids[i]) >= 32)) {
+			note_implausible(c, km, ids[i], "is not a page flag bit (0..31)");
+			bad[i] = true;
+		}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (cs_km_has(km, ids[i]) && cs_km_has(km, ids[j]) &&

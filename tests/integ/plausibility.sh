@@ -98,6 +98,9 @@ LRU=$(grep -a -o -m1 'NUMBER(PG_lru)=[0-9]*' "$D/g.elf" | head -1); LRU=${LRU#*=
 HWP=$(grep -a -o -m1 'NUMBER(PG_hwpoison)=[0-9]*' "$D/g.elf" | head -1)
 mutate hwp_lru "$HWP" "NUMBER(PG_hwpoison)=$(printf '%0*d' $((${#HWP} - 20)) "$LRU")"
 kept hwp_lru "NUMBER(PG_hwpoison)=$LRU names the bit of NUMBER(PG_lru)" $((BASE_HWP + BASE_CACHE))
+# PG_hwpoison above the flag bits (bit 40: section/node bits most pages have): at -d 31 every page was dropped.
+mutate hwp_40 "$HWP" "NUMBER(PG_hwpoison)=$(printf '%0*d' $((${#HWP} - 20)) 40)"
+kept hwp_40 "NUMBER(PG_hwpoison)=40 is not a page flag bit" "$BASE_HWP"
 
 # --- issue 18, smaller item: after a truncated input, the last lines say what the file holds ---
 CUT=$("$PYTHON" - "$D/g.elf" <<'EOF2'
