@@ -232,7 +232,9 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 				/* Zero-filled by the source; keep going, the caller reports the count. */
 				s->nodata_pages += n;
 			} else if (st) {
-				s->st = cs_err_ctx(&s->err, "cannot read pfn 0x%" PRIxPFN, pfn);
+				/* A run: name its range, the source names the pfn that failed. */
+				s->st = cs_err_ctx(&s->err, "cannot read pfns 0x%" PRIxPFN "-0x%" PRIxPFN,
+						   pfn, pfn + n - 1);
 				return;
 			}
 			in = buf;
