@@ -19,6 +19,12 @@ LOGS=$CS_BUILD/test-logs
 TIERS=${TIERS:-unit asan tsan integ asan-integ realcore fresh}
 mkdir -p "$LOGS" "$CS_TMP"
 
+# Disk: a whole run holds about 6 GiB at its peak (two real-kernel fixture trees of ~2.5 GiB,
+# the biggest test's scratch ~2 GiB) because each test's scratch goes as soon as it ends.
+free_mib() { df -Pm "$CS_BUILD" | awk 'NR==2 {print $4}'; }
+echo "disk: $(free_mib) MiB free under ${CS_BUILD#$ROOT/}/"
+[ "$(free_mib)" -ge 8192 ] || echo "warning: a full run needs about 8 GiB free; tests may fail with 'No space left on device'"
+
 pass=0 fail=0 skip=0
 failed_names=()
 
@@ -28,6 +34,7 @@ run_one() { # tier name cmd...
 	timeout --foreground 2400 "$@" >"$log" 2>&1
 	rc=$?
 	local dt=$((SECONDS - t0))
+	drop_scratch "$name" $rc
 	if [ $rc -eq 0 ]; then
 		pass=$((pass + 1)); printf 'PASS  %-8s %s (%ss)\n' "$tier" "$name" "$dt"
 	elif [ $rc -eq 77 ]; then
@@ -37,7 +44,27 @@ run_one() { # tier name cmd...
 		fail=$((fail + 1)); failed_names+=("$tier/$name")
 		printf 'FAIL  %-8s %s (exit %s, %ss; log %s)\n' "$tier" "$name" "$rc" "$dt" "${log#$ROOT/}"
 		grep -E '^not ok|FAIL|rror' "$log" | head -15 | sed 's/^/      /'
+		grep -q 'No space left on device' "$log" && echo "      (the disk is full: $(free_mib) MiB free under ${CS_BUILD#$ROOT/}/)"
 	fi
+}
+
+# A test's scratch (tests/integ/lib.sh: scratch, private_workdir; the unit tests' build/tmp/NAME)
+# goes when it ends, so one test's leftovers never fill the disk under the next. After a failure
+# only files over 1 MiB go: the logs and small inputs stay for the post-mortem.
+drop_scratch() { # name rc
+	local d base=$(basename "$1")
+	for d in "$CS_TMP/$base" "$CS_TMP/$base".* "$CS_BUILD/tmp/$base"; do
+		[ -d "$d" ] || continue
+		mountpoint -q "$d" && continue  # a tmpfs the test still owns
+		if [ "$2" -eq 0 ]; then rm -rf "$d"; else find "$d" -xdev -type f -size +1M -delete 2>/dev/null; fi
+	done
+}
+
+# A real-kernel series' dumps (~2.5 GiB) are a cache that makes the next local run quick; a CI
+# clone never runs again, so there they go once the series' tests are done (CS_KEEP_FIXTURES=1 keeps them).
+drop_fixtures() { # rc_data
+	[ -n "${CI:-}" ] && [ "${CS_KEEP_FIXTURES:-0}" != 1 ] || return 0
+	rm -rf "$1/fixtures" "$1/kdump" "$1/work"
 }
 
 for tier in $TIERS; do
@@ -70,6 +97,7 @@ for tier in $TIERS; do
 		for t in tests/realcore/test_*.sh tests/kdump/test_*.sh; do
 			[ -x "$t" ] && run_one realcore "$(basename "$t" .sh)" "$t"
 		done
+		drop_fixtures "${RC_DATA:-$CS_BUILD/realcore}"
 		# The classification, reader and kdump-capture tests again on the newest kernel series apt offers
 		# (Debian 12: 6.12, whose struct page differs from 6.1's), in a fixture tree of its own.
 		newer=$(bash -c '. tests/realcore/lib.sh && rc_newer_krel' 2>/dev/null)
@@ -78,6 +106,7 @@ for tier in $TIERS; do
 				RC_KREL=$newer RC_DATA=$CS_BUILD/realcore-$newer \
 					run_one realcore "${t#*/}-${newer%%-*}" "tests/$t.sh"
 			done
+			drop_fixtures "$CS_BUILD/realcore-$newer"
 		fi ;;
 	fresh)
 		for t in tests/fresh/test_*.sh; do [ -x "$t" ] && run_one fresh "$(basename "$t" .sh)" "$t"; done ;;

@@ -21,7 +21,7 @@ check_eq() { # check_eq "name" got want
 }
 skip_all() { echo "SKIP: $*"; exit 77; }
 done_testing() { echo "# $T_N checks, $T_FAILED failed"; [ "$T_FAILED" -eq 0 ]; }
-# A per-test scratch folder under build/, removed on success.
+# A per-test scratch folder under build/ (tests/run-all.sh removes it when the test ends).
 scratch() {
 	local d="$CS_TMP/$(basename "$0" .sh)"
 	rm -rf "$d"; mkdir -p "$d"; echo "$d"
