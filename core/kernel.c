@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#define CS_EM_X86_64 62
 #define UTS_FIELD_LEN 65
 
 static cs_status kernel_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t len,
@@ -21,42 +20,27 @@ static cs_status kernel_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t l
  */
 static cs_status unknown_arch(const struct cs_source *src, struct cs_err *err)
 {
-	static const struct {
-		uint16_t em;
-		const char *name;
-	} names[] = {
-		{3, "i386"},     {8, "mips"},     {20, "ppc"},      {21, "ppc64"},
-		{22, "s390x"},   {40, "arm"},     {62, "x86_64"},   {183, "aarch64"},
-		{243, "riscv64"}, {258, "loongarch64"},
-	};
-	const char *name = "unknown";
-
 	if (src->kind == CS_SRC_KDUMP && src->input_utsname[4][0])
 		return cs_err_set(err, CS_ERR_NOTSUP, "arch %.64s (kdump header utsname.machine) is not supported",
 				  src->input_utsname[4]);
-	for (size_t i = 0; i < CS_ARRAY_SIZE(names); i++)
-		if (names[i].em == src->e_machine)
-			name = names[i].name;
-	return cs_err_set(err, CS_ERR_NOTSUP, "arch %s (ELF e_machine %u) is not supported", name,
-			  (unsigned)src->e_machine);
+	return cs_err_set(err, CS_ERR_NOTSUP, "arch %s (ELF e_machine %u) is not supported",
+			  cs_arch_machine_name(src->e_machine), (unsigned)src->e_machine);
 }
 
 cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 			 const struct cs_kmodel *override, struct cs_err *err)
 {
-	const struct cs_arch_ops *ops;
+	const struct cs_arch_info *info;
 	struct cs_arch_hints hints = {0};
-	uint16_t machine;
 	size_t vlen = 0;
 	const char *vtext = cs_source_vmcoreinfo(src, &vlen);
 
 	memset(k, 0, sizeof(*k));
 	k->src = src;
-	/* kdump inputs derive e_machine from utsname; 0 means "not said": assume x86_64. */
-	machine = src->e_machine ? src->e_machine : CS_EM_X86_64;
-	ops = cs_arch_find(machine);
-	if (!ops || (src->kind == CS_SRC_KDUMP && !src->e_machine && src->input_utsname[4][0] &&
-		     strcmp(src->input_utsname[4], "x86_64") != 0))
+	/* kdump inputs derive e_machine from utsname; 0 means "not said": the default arch. */
+	info = src->e_machine ? cs_arch_find(src->e_machine) : cs_arch_default();
+	if (!info || (src->kind == CS_SRC_KDUMP && !src->e_machine && src->input_utsname[4][0] &&
+		      cs_arch_find_name(src->input_utsname[4], sizeof(src->input_utsname[4])) != info))
 		return unknown_arch(src, err);
 	if (override) {
 		k->km = *override;
@@ -73,10 +57,10 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 	 * arch cannot have (PAGESIZE=8192 on x86_64) cannot be, so it is refused
 	 * before anything is decided on it (makedumpfile 1.7.9 fails too, exit 1).
 	 */
-	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & ops->page_size_mask))
+	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & info->page_size_mask))
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "VMCOREINFO PAGESIZE=%" PRIu64 " is not a page size of %s",
-				  cs_km_get(&k->km, KM_PAGESIZE), ops->name);
+				  cs_km_get(&k->km, KM_PAGESIZE), info->name);
 	if (cs_km_has(&k->km, KM_PAGESIZE) && src->page_size &&
 	    cs_km_get(&k->km, KM_PAGESIZE) != src->page_size)
 		return cs_err_set(err, CS_ERR_CORRUPT,
@@ -92,11 +76,10 @@ cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
 		hints.have_phys_base = true;
 		hints.phys_base = src->input_phys_base;
 	}
-	k->arch.ops = ops;
 	k->arch.read_paddr = kernel_read_paddr;
 	k->arch.read_ctx = src;
 	/* The caller names the dump (core/job.c adds the path once). */
-	if (ops->init(&k->arch, &k->km, &hints, err) != CS_OK)
+	if (cs_arch_init(&k->arch, info, &k->km, &hints, err) != CS_OK)
 		return err->status;
 	k->have_arch = true;
 	return CS_OK;
@@ -116,7 +99,7 @@ cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uin
 		return cs_err_set(err, CS_ERR_NOTSUP,
 				  "vaddr 0x%" PRIx64 ": no kernel model to translate it (no VMCOREINFO)",
 				  vaddr);
-	if (k->arch.ops->vtop(&k->arch, vaddr, paddr, &c, err) != CS_OK)
+	if (cs_arch_vtop(&k->arch, vaddr, paddr, &c, err) != CS_OK)
 		return err->status;
 	if (contig)
 		*contig = c;
@@ -142,8 +125,8 @@ cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t l
 	uint8_t *out = buf;
 
 	while (len) {
-		paddr_t paddr;
-		uint64_t contig;
+		paddr_t paddr = 0;
+		uint64_t contig = 0;
 		size_t n;
 
 		if (cs_kernel_vtop(k, vaddr, &paddr, &contig, err) != CS_OK)
@@ -200,7 +183,7 @@ cs_status cs_kernel_utsname(struct cs_kernel *k, char uts[6][65], struct cs_err 
 uint64_t cs_kernel_phys_base(const struct cs_kernel *k)
 {
 	if (k->have_arch)
-		return k->arch.ops->phys_base(&k->arch);
+		return k->arch.phys_base;
 	if (k->src && k->src->have_phys_base)
 		return k->src->phys_base;
 	return 0;

@@ -1,5 +1,6 @@
 /* formats/dwarf_layout.c: kernel model from a vmlinux's ELF symbols and DWARF (libdw), -x and -g. */
 #include "formats/dwarf_layout.h"
+#include "core/arch/arch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -956,9 +957,13 @@ static cs_status load(const char *path, struct dwarf_result *res, struct cs_err 
 			}
 		}
 	}
-	/* x86_64 has 4 KiB pages only; elsewhere makedumpfile -g takes this machine's. */
-	cs_km_set(km, KM_PAGESIZE,
-		  d->ehdr.e_machine == EM_X86_64 ? 4096u : (uint64_t)sysconf(_SC_PAGESIZE));
+	/* An arch with one page size says it (core/arch/); elsewhere makedumpfile -g takes this machine's. */
+	{
+		const struct cs_arch_info *arch = cs_arch_find(d->ehdr.e_machine);
+		uint32_t mask = arch ? arch->page_size_mask : 0;
+
+		cs_km_set(km, KM_PAGESIZE, mask && !(mask & (mask - 1)) ? mask : (uint64_t)sysconf(_SC_PAGESIZE));
+	}
 	read_osrelease(d, km);
 	res->srcfile_pud_t[0] = '\0';
 	if (d->have_pud_t) {

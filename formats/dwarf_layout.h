@@ -24,7 +24,7 @@
  *             ...) are not in DWARF and stay absent.
  *   OSRELEASE from init_uts_ns (+ OFFSET(uts_namespace.name), else +4) or
  *             system_utsname in the file's data, else linux_banner; "" if none.
- *   PAGESIZE  4096 for an x86_64 vmlinux, else this machine's page size.
+ *   PAGESIZE  the arch's only page size (core/arch/), else this machine's.
  * SYMBOL(mem_section) is the pointer variable on SPARSEMEM_EXTREME kernels
  * since 4.15 (VMCOREINFO exports the array it points to); the engine
  * dereferences it when the value is not itself the root array. Existing

@@ -2,6 +2,7 @@
 #include "formats/elf_write.h"
 #include "formats/notes.h"
 #include "formats/source.h"
+#include "core/arch/arch.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -144,7 +145,7 @@ static cs_status make_kdump_headers(const struct cs_source *src, struct cs_elf_p
 #endif
 	p->ehdr.e_ident[EI_VERSION] = EV_CURRENT;
 	p->ehdr.e_type = ET_CORE;
-	p->ehdr.e_machine = src->e_machine ? src->e_machine : EM_X86_64;
+	p->ehdr.e_machine = src->e_machine ? src->e_machine : cs_arch_default()->e_machine;
 	p->ehdr.e_version = EV_CURRENT;
 	p->elf64 = true;
 	for (size_t i = 0; i < src->nr_ranges; i++) {

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 /*
- * LP64 (x86_64) layouts, in the byte order of the dumped machine (we only
- * write little-endian x86_64 dumps; readers must byte-swap on BE input).
+ * LP64 layouts, in the byte order of the dumped machine (we only write
+ * little-endian dumps; readers must byte-swap on BE input).
  * The flattened wrapper headers are always big endian.
  */
 

@@ -1,5 +1,6 @@
 /* formats/kdump_read.c: the kdump-compressed reader (plain files, flattened streams, split sets). */
 #include "formats/source.h"
+#include "core/arch/arch.h"
 #include "formats/flat_read.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
@@ -312,23 +313,6 @@ static cs_status build_ranges(struct cs_source *src, const struct cs_bitmap *bm,
 	return CS_OK;
 }
 
-static uint16_t machine_of(const char *m)
-{
-	static const struct {
-		const char *name;
-		uint16_t em;
-	} tab[] = {
-		{"x86_64", EM_X86_64}, {"aarch64", EM_AARCH64}, {"arm64", EM_AARCH64},
-		{"ppc64", EM_PPC64},   {"ppc64le", EM_PPC64},   {"s390x", EM_S390},
-		{"i386", EM_386},      {"i686", EM_386},        {"riscv64", EM_RISCV},
-		{"loongarch64", 258},  {"arm", EM_ARM},         {"mips", EM_MIPS},
-	};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(tab); i++)
-		if (!strncmp(m, tab[i].name, CS_KDUMP_UTS_LEN))
-			return tab[i].em;
-	return EM_NONE;
-}
-
 /* Read [off, off + len) of the first file into a fresh buffer, checking bounds. */
 static cs_status read_blob(struct kd_file *f, int64_t off, uint64_t len, const char *what,
 			   uint8_t **ret, struct cs_err *err)
@@ -596,7 +580,7 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	 * guess (seen: 0xfffffffd6886aa7c), so have_phys_base stays for ELF PT_LOADs.
 	 */
 	src->input_phys_base = h0.sh.phys_base;
-	src->e_machine = machine_of(h0.dh.utsname.machine);
+	src->e_machine = cs_arch_machine_of(h0.dh.utsname.machine, CS_KDUMP_UTS_LEN);
 	return CS_OK;
 }
 

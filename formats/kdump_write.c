@@ -109,7 +109,7 @@ static cs_status write_bitmap(struct kdump_writer *w, const struct cs_bitmap *bm
 
 		if (pos < stop)
 			copy = (size_t)CS_MIN((uint64_t)n, stop - pos);
-		/* The words are little-endian: byte p >> 3, bit p & 7 (x86_64 only). */
+		/* The words are little-endian: byte p >> 3, bit p & 7 (we write little-endian dumps only). */
 		if (copy)
 			memcpy(chunk, (const uint8_t *)bm->words + (pos - from), copy);
 		memset(chunk + copy, 0, n - copy);

@@ -75,7 +75,7 @@ struct cs_source {
 	size_t vmcoreinfo_size; /* 0 if the input has no VMCOREINFO */
 	int nr_cpus;            /* "CORE" NT_PRSTATUS notes */
 
-	/* Hints from ELF program headers (x86_64): valid when have_* is set. */
+	/* Hints from ELF program headers (by the arch's map bases): valid when have_* is set. */
 	bool have_phys_base;    /* from the kernel-text PT_LOAD */
 	uint64_t phys_base;
 	bool have_page_offset;  /* from a direct-map PT_LOAD: p_vaddr - p_paddr */

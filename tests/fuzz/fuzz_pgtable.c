@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st = cs_kernel_vtop(k, va, &pa, &contig, &err);
 		if (st != CS_OK)
 			fz_check_msg(err.msg);
-		k2->arch.ops->cache_reset(&k2->arch);
+		cs_arch_cache_reset(&k2->arch);
 		st2 = cs_kernel_vtop(k2, va, &pa2, &contig2, &err);
 		if (st2 != CS_OK)
 			fz_check_msg(err.msg);
