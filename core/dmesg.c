@@ -796,28 +796,10 @@ cs_status cs_dmesg_extract_opts(struct cs_kernel *k, const struct cs_dmesg_opts 
 	if (!k->have_model)
 		return cs_err_set(err, CS_ERR_ARGS,
 				  "%s doesn't contain vmcoreinfo: give -x VMLINUX or -i VMCOREINFO to "
-				  "extract the dmesg log", k->src ? k->src->path : "the dump");
+				  "extract the dmesg log", k->path ? k->path : "the dump");
 	if (!k->have_arch)
 		return cs_err_set(err, CS_ERR_FORMAT,
 				  "cannot translate kernel addresses of this dump (no page-table root in "
 				  "its kernel model): the log cannot be read");
-	if (!o.mem_limit && k->src) {
-		uint64_t bytes = 0;
-
-		for (size_t i = 0; i < k->src->nr_ranges; i++)
-			bytes += (k->src->ranges[i].end - k->src->ranges[i].start) * k->src->page_size;
-		o.mem_limit = bytes;
-	}
 	return cs_dmesg_extract_from(&k->km, kernel_reader, &kc, &o, out_fd, st, err);
-}
-
-cs_status cs_dmesg_extract(struct cs_kernel *k, bool partial, int out_fd, uint64_t size_limit,
-			   struct cs_err *err)
-{
-	struct cs_dmesg_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.partial = partial;
-	o.size_limit = size_limit;
-	return cs_dmesg_extract_opts(k, &o, out_fd, NULL, err);
 }

@@ -188,7 +188,7 @@ static cs_status open_input(struct job *job, struct cs_err *err)
 			return err->status;
 		ovr = &override;
 	}
-	if (cs_kernel_init(&job->kernel, &job->src, ovr, err) != CS_OK)
+	if (cs_kernel_init_source(&job->kernel, &job->src, ovr, err) != CS_OK)
 		return cs_err_ctx(err, "%s", job->src.path);
 	job->kernel_init = true;
 	if (ovr) {
@@ -1105,6 +1105,9 @@ cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct
 	opts.partial = cfg->partial_dmesg;
 	opts.caller_id = true; /* makedumpfile 1.7.5+: the column whenever the offset is known */
 	opts.size_limit = cfg->size_limit;
+	/* No record can be longer than the dump's memory. */
+	for (size_t i = 0; i < job.src.nr_ranges; i++)
+		opts.mem_limit += (job.src.ranges[i].end - job.src.ranges[i].start) * job.src.page_size;
 	st = cs_dmesg_extract_opts(&job.kernel, &opts, fd, &dst, err);
 	if (dst.format)
 		job_msg(&job, ML_DEBUG, "dmesg: %s log, %" PRIu64 " records, %" PRIu64 " skipped, %" PRIu64

@@ -1,5 +1,6 @@
 /* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
 #include "formats/source.h"
+#include "formats/vmcoreinfo.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -122,4 +123,52 @@ bool cs_source_has_data(const struct cs_source *src, pfn_t pfn)
 	const struct cs_pfn_range *r = cs_source_range_of(src, pfn);
 
 	return r && pfn < r->data_end && (!src->dumpable || cs_bitmap_test(src->dumpable, pfn));
+}
+
+static cs_status source_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t len, struct cs_err *err)
+{
+	struct cs_source *src = ctx;
+
+	return src->ops->read_paddr(src, paddr, buf, len, err);
+}
+
+void cs_source_kernel_input(struct cs_source *src, struct cs_kernel_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->path = src->path;
+	in->e_machine = src->e_machine;
+	if (src->kind == CS_SRC_KDUMP) {
+		in->machine = src->input_utsname[4];
+		/* QEMU's kdump writer fills phys_base with its own guess: only a fallback. */
+		in->have_header_phys_base = true;
+		in->header_phys_base = src->input_phys_base;
+	}
+	in->page_size = src->page_size;
+	in->hints.have_phys_base = src->have_phys_base;
+	in->hints.phys_base = src->phys_base;
+	in->hints.have_page_offset = src->have_page_offset;
+	in->hints.page_offset = src->page_offset;
+	in->read_paddr = source_read_paddr;
+	in->read_ctx = src;
+}
+
+cs_status cs_kernel_init_source(struct cs_kernel *k, struct cs_source *src,
+				const struct cs_kmodel *override, struct cs_err *err)
+{
+	struct cs_kernel_input in;
+	struct cs_kmodel *note = NULL;
+	size_t vlen = 0;
+	const char *vtext = cs_source_vmcoreinfo(src, &vlen);
+	cs_status st;
+
+	cs_source_kernel_input(src, &in);
+	if (!override && vtext && vlen) {
+		note = calloc(1, sizeof(*note));
+		if (!note)
+			return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot parse VMCOREINFO", src->path);
+		cs_vmcoreinfo_parse(vtext, vlen, 0, note, NULL);
+	}
+	st = cs_kernel_init(k, &in, override ? override : note, err);
+	free(note);
+	return st;
 }

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/bitmap.h"
 #include "core/loss.h"
+#include "core/kernel.h"
 
 /* A run of physical memory present in the input (the 1st bitmap). */
 struct cs_pfn_range {
@@ -164,5 +165,18 @@ static inline const char *cs_source_vmcoreinfo(const struct cs_source *src, size
 	*len = src->vmcoreinfo_size;
 	return src->vmcoreinfo_size ? (const char *)src->notes + src->vmcoreinfo_off : NULL;
 }
+
+/*
+ * What the kernel model needs from src (core/kernel.h): its header facts and
+ * its physical-memory reader; pointers into src, valid while it is open.
+ */
+void cs_source_kernel_input(struct cs_source *src, struct cs_kernel_input *in);
+
+/*
+ * The kernel of src: with override (-i / -x, may be NULL) as its model, else
+ * the model in src's VMCOREINFO note, else none.
+ */
+cs_status cs_kernel_init_source(struct cs_kernel *k, struct cs_source *src,
+				const struct cs_kmodel *override, struct cs_err *err);
 
 #endif

@@ -27,6 +27,7 @@ struct cs_arch_hints {
 
 #define CS_ARCH_MAX_LEVELS 5
 #define CS_ARCH_TABLE_ENTRIES 512
+#define CS_ARCH_MACHINE_LEN 65 /* bytes of a utsname.machine field */
 
 /* What one page-table entry says, as the arch's PTE decoder reads it. */
 enum cs_pte_kind {

@@ -115,7 +115,7 @@ static void fz_scan(struct cs_source *src, unsigned level)
 
 	if (!k)
 		abort();
-	if (cs_kernel_init(k, src, NULL, &err) != CS_OK) {
+	if (cs_kernel_init_source(k, src, NULL, &err) != CS_OK) {
 		fz_check_msg(err.msg);
 		goto out;
 	}

@@ -113,7 +113,7 @@ int main(void)
 		return 1;
 	}
 	k = calloc(1, sizeof(*k));
-	if (!ok(&t, cs_kernel_init(k, &src, NULL, &err) == CS_OK && k->have_model, "kernel init: %s",
+	if (!ok(&t, cs_kernel_init_source(k, &src, NULL, &err) == CS_OK && k->have_model, "kernel init: %s",
 		err.msg))
 		return tap_done(&t);
 
