@@ -1,5 +1,6 @@
 /* formats/kdump_read.c: the kdump-compressed reader (plain files, flattened streams, split sets). */
 #include "formats/source.h"
+#include "formats/kdump_codec.h"
 #include "core/arch/arch.h"
 #include "formats/flat_read.h"
 #include "formats/kdump_format.h"
@@ -714,7 +715,7 @@ static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_
 	st = cs_infile_pread(&f->in, *scratch, d->size, (uint64_t)d->offset, err);
 	if (st)
 		return cs_err_ctx(err, "pfn 0x%" PRIxPFN, pfn);
-	st = cs_codec_decode_page(codec, *scratch, d->size, out, bs, err);
+	st = cs_kdump_decode_page(codec, *scratch, d->size, out, bs, err);
 	if (st && st != CS_ERR_NOTSUP && st != CS_ERR_NOMEM)
 		*why = CS_LOSS_DECODE;
 	if (st)

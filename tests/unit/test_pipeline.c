@@ -1,5 +1,6 @@
 /* tests/unit/test_pipeline.c: the write pipeline: identical output for 1/2/8 threads, every codec, -F/-R, errors. */
 #include "core/pipeline.h"
+#include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "tests/lib/tap.h"
 #include "tests/unit/kdump_verify.h"
@@ -457,7 +458,7 @@ int main(void)
 				}
 				memcpy(want, m.mem + p * PS, PS);
 				if ((uint64_t)pd.offset + pd.size <= len &&
-				    !cs_codec_decode_page(pd.flags, f + pd.offset, pd.size, got, PS, &e2) &&
+				    !cs_kdump_decode_page(pd.flags, f + pd.offset, pd.size, got, PS, &e2) &&
 				    !memcmp(got, want, PS))
 					good++;
 				else
