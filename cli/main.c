@@ -3,7 +3,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
-#include "core/job.h"
+#include "engine/job.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -62,7 +62,7 @@ cs_status cs_kernel_init(struct cs_kernel *k, const struct cs_kernel_input *in,
 	}
 	k->arch.read_paddr = in->read_paddr;
 	k->arch.read_ctx = in->read_ctx;
-	/* The caller names the dump (core/job.c adds the path once). */
+	/* The caller names the dump (engine/job.c adds the path once). */
 	if (cs_arch_init(&k->arch, info, &k->km, &hints, err) != CS_OK)
 		return err->status;
 	k->have_arch = true;

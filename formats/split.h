@@ -34,7 +34,7 @@ cs_status cs_split_ranges(const struct cs_bitmap *bitmap2, pfn_t max_mapnr, size
  * Every descriptor written "lost" is booked in *loss by reason and pfn;
  * *incomplete_piece names the first piece flagged incomplete, NULL if none
  * (the output is flagged, too). The
- * caller reports them and marks the output (core/job.c).
+ * caller reports them and marks the output (engine/job.c).
  */
 cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *out_path, bool force,
 			      void (*progress)(void *arg, uint64_t done, uint64_t total),

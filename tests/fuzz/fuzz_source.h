@@ -3,9 +3,9 @@
 #define CS_FUZZ_SOURCE_H
 
 #include "fuzz_common.h"
-#include "core/job.h"
+#include "engine/job.h"
 #include "core/kernel.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "formats/kdump_format.h"
 #include "formats/source.h"
 

@@ -1,5 +1,5 @@
 /* tests/unit/test_elf_write.c: the -E writer: segment plan, partial and overlapping PT_LOADs, PN_XNUM, incomplete files. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
 #include "formats/elf_write.h"
 #include "formats/notes.h"
 #include "formats/sink.h"

@@ -1,5 +1,5 @@
 /* tests/unit/test_kdump_write.c: the kdump writer: header fields, layout, eraseinfo, and byte-identity with makedumpfile. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
 #include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"

@@ -1,7 +1,7 @@
 /* tests/unit/test_memmap.c: section decoding, mem_map discovery and the scan on a hand-built kernel. */
 #include "core/kernel.h"
 #include "core/memmap.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "core/arch/x86_64_paging.h"
 #include "filters/dump_level.h"
 #include "tests/lib/tap.h"

@@ -1,5 +1,5 @@
 /* tests/unit/test_pipeline.c: the write pipeline: identical output for 1/2/8 threads, every codec, -F/-R, errors. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
 #include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "tests/lib/tap.h"
@@ -161,7 +161,7 @@ static cs_status run_one(struct cs_source *src, const struct cs_bitmap *b1, cons
 	return st;
 }
 
-/* Cyclic mode: windows of `span` pfns copied from whole bitmaps, as core/job.c rescans them. */
+/* Cyclic mode: windows of `span` pfns copied from whole bitmaps, as engine/job.c rescans them. */
 struct windows {
 	const struct cs_bitmap *whole1, *whole2;
 	struct cs_bitmap w1, w2;

@@ -1,6 +1,6 @@
 /* tests/unit/test_scan_gen.c: cs_scan on a generated vmcore against mkvmcore's truth file and manifest. */
 #include "core/kernel.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "filters/dump_level.h"
 #include "formats/source.h"
 #include "tests/gen/truth.h"

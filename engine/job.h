@@ -1,4 +1,4 @@
-/* core/job.h: one run of coresieve: open the input, model the kernel, scan, write, count. */
+/* engine/job.h: one run of coresieve: open the input, model the kernel, scan, write, count. */
 #ifndef CS_JOB_H
 #define CS_JOB_H
 
@@ -6,7 +6,7 @@
 
 #include <stdatomic.h>
 #include "core/error.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 
 /* How a job talks back to the CLI (progress and messages); every hook may be NULL. */
 struct cs_job_hooks {

@@ -1,12 +1,12 @@
-/* core/job.c: one run of coresieve: input -> kernel model -> mem_map scan -> pipeline -> counts. */
-#include "core/job.h"
+/* engine/job.c: one run of coresieve: input -> kernel model -> mem_map scan -> pipeline -> counts. */
+#include "engine/job.h"
 
 #include "compress/codec.h"
 #include "core/bitmap.h"
-#include "core/dmesg.h"
+#include "engine/dmesg.h"
 #include "core/kernel.h"
-#include "core/pipeline.h"
-#include "core/scan.h"
+#include "engine/pipeline.h"
+#include "engine/scan.h"
 #include "filters/dump_level.h"
 #include "formats/dwarf_layout.h"
 #include "formats/elf_write.h"

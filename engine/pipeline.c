@@ -1,5 +1,5 @@
-/* core/pipeline.c: batch planner, worker pool, ordered commit: the hot path of writing a dump. */
-#include "core/pipeline.h"
+/* engine/pipeline.c: batch planner, worker pool, ordered commit: the hot path of writing a dump. */
+#include "engine/pipeline.h"
 #include "formats/kdump_codec.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* core/scan.h: the one mem_map pass that builds the 1st and 2nd bitmaps and counts page classes. */
+/* engine/scan.h: the one mem_map pass that builds the 1st and 2nd bitmaps and counts page classes. */
 #ifndef CS_SCAN_H
 #define CS_SCAN_H
 

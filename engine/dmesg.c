@@ -1,5 +1,5 @@
-/* core/dmesg.c: --dump-dmesg: walk the crashed kernel's printk buffer and write it as makedumpfile 1.7.2 does. */
-#include "core/dmesg.h"
+/* engine/dmesg.c: --dump-dmesg: walk the crashed kernel's printk buffer and write it as makedumpfile 1.7.2 does. */
+#include "engine/dmesg.h"
 
 #include "core/kernel.h"
 

@@ -1,4 +1,4 @@
-/* core/dmesg.h: --dump-dmesg: the crashed kernel's log (lockless prb, structured log_buf, plain ring) as text. */
+/* engine/dmesg.h: --dump-dmesg: the crashed kernel's log (lockless prb, structured log_buf, plain ring) as text. */
 #ifndef CS_DMESG_H
 #define CS_DMESG_H
 

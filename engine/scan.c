@@ -1,5 +1,5 @@
-/* core/scan.c: one pass over mem_map: present/kept bitmaps and per-class page counts. */
-#include "core/scan.h"
+/* engine/scan.c: one pass over mem_map: present/kept bitmaps and per-class page counts. */
+#include "engine/scan.h"
 #include "core/memmap.h"
 #include "filters/decode.h"
 #include "filters/classify.h"
