@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Exit codes, as makedumpfile (makedumpfile-reference.md §2). */
+/* Exit codes, as makedumpfile (COMPLETED 0, FAILED 1; see docs/coresieve.8). */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_WRONG_RELEASE = 2 };
 
 /* Where each message class goes: stdout, or stderr when stdout carries -F data. */

@@ -1,4 +1,4 @@
-/* core/memmap.c: mem_map discovery (filtering.md §4) and bulk struct page reads. */
+/* core/memmap.c: mem_map discovery (SPARSEMEM, EXTREME, FLATMEM) and bulk struct page reads. */
 #include "core/memmap.h"
 
 #include <stdlib.h>

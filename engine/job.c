@@ -432,7 +432,7 @@ static void fill_header(struct job *job, int level, struct cs_dump_header_info *
 	hdr->nr_cpus = job->src.nr_cpus;
 	/*
 	 * A cut, incomplete or partial (split piece missing) input cannot give a
-	 * complete dump: say so in the header (kdump-format.md §1.9). Losses found
+	 * complete dump: say so in the header (formats/kdump_format.h: CS_DUMP_DH_COMPRESSED_INCOMPLETE). Losses found
 	 * while reading are marked by the writer at finish (mark_incomplete).
 	 */
 	if (job->src.truncated_bytes || job->src.input_incomplete || cs_loss_total(&job->src.loss))

@@ -46,7 +46,7 @@ struct cs_job_cfg {
 	uint64_t vtop_vaddr;
 	const atomic_int *cancel;  /* set to a signal number to stop (see cs_pipeline_cfg) */
 	struct cs_job_hooks hooks;
-	/* --split: write these pieces instead of output (kdump-format.md §1.8). */
+	/* --split: write these pieces instead of output (formats/split.h). */
 	const char *const *outputs;
 	size_t nr_outputs;
 	uint64_t splitblock_size;  /* --splitblock-size in bytes; 0: balance pieces exactly */

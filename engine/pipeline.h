@@ -14,7 +14,7 @@
 #include "formats/sink.h"
 
 /*
- * Design (design.md "The flow of one dump" steps 4-7, style.md §2 item 10):
+ * Design (docs/design.md):
  * the calling thread plans batches (runs of kept pfns, batch_pages pages
  * each, numbered), N workers read, zero-test and compress them with their
  * own codec state, and the calling thread commits finished batches strictly

@@ -298,18 +298,6 @@ static cs_status setup(struct scan *s, struct cs_err *err)
 	return CS_OK;
 }
 
-cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
-			    struct cs_err *err)
-{
-	struct scan s = {.k = k, .src = src, .level = 0};
-
-	if (setup(&s, err) != CS_OK)
-		return err->status;
-	*max_mapnr = s.max_mapnr;
-	cs_memmap_deinit(&s.mm);
-	return CS_OK;
-}
-
 struct cs_scanner {
 	struct scan s;
 	/* With several threads: the other walkers of a window (nshares - 1 of them). */

@@ -27,14 +27,6 @@ struct cs_page_stats {
 };
 
 /*
- * max_mapnr as makedumpfile computes it: one past the highest present pfn,
- * clamped to the end of the last SPARSEMEM section that has a mem_map.
- * Without a kernel model: the input's max_pfn.
- */
-cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
-			    struct cs_err *err);
-
-/*
  * One pass over mem_map for `dump_level` (0..31). (Re)initialises bitmap1
  * and bitmap2 (pass zeroed structs or bitmaps of an earlier scan, which are
  * freed; the caller deinits them after success; nbits = max_mapnr):

@@ -1,4 +1,4 @@
-/* filters/classify.c: the page conditions of filtering.md §2, one pure function per question. */
+/* filters/classify.c: the page conditions, one pure function per question. */
 #include "filters/classify.h"
 
 #include <stdio.h>

@@ -36,7 +36,7 @@ cs_status cs_dwarf_load(const char *vmlinux, struct cs_kmodel *km, struct cs_err
 /*
  * Fill every field absent from dst with src's value (OSRELEASE too). Values
  * already in dst are kept: makedumpfile's READ_* macros only assign what is
- * still "not found" after -x (filtering.md §3.4).
+ * still "not found" after -x (docs/filtering.md).
  */
 void cs_kmodel_merge_missing(struct cs_kmodel *dst, const struct cs_kmodel *src);
 

@@ -1,4 +1,4 @@
-/* formats/kdump_format.h: on-disk structs of the kdump-compressed file and the flattened stream (kdump-format.md §1-2). */
+/* formats/kdump_format.h: on-disk structs of the kdump-compressed file and the flattened stream (the kdump-compressed file and the flattened stream). */
 #ifndef CS_KDUMP_FORMAT_H
 #define CS_KDUMP_FORMAT_H
 

@@ -681,7 +681,7 @@ static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_
 				  f->in.path, pfn, doff, f->in.size);
 	}
 	if (d->offset == 0) {
-		/* What an interrupted writer leaves (kdump-format.md §1.9); anywhere else a corruption. */
+		/* What an interrupted writer leaves (formats/kdump_format.h: CS_DUMP_DH_COMPRESSED_INCOMPLETE); anywhere else a corruption. */
 		*why = p->incomplete ? CS_LOSS_UNWRITTEN : p->cut ? CS_LOSS_CUT : CS_LOSS_BAD_DESC;
 		return cs_err_set(err, CS_ERR_NODATA,
 				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64

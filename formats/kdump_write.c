@@ -8,7 +8,7 @@
 #include <string.h>
 
 /*
- * Layout (kdump-format.md §1.1): because num_dumpable is known from the 2nd
+ * Layout (formats/kdump_format.h): because num_dumpable is known from the 2nd
  * bitmap before any page is written, the descriptor array comes first and the
  * page data after it, exactly where makedumpfile puts them. Descriptors and
  * data are collected in two large buffers and written with one pwrite each
@@ -177,7 +177,7 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	w->bitmap_off = bitmap_off;
 	w->len_bitmap = len_bitmap;
 	w->pd_start = bitmap_off + (foff_t)len_bitmap;
-	/* A split piece leaves room for every piece's descriptors (kdump-format.md §1.8). */
+	/* A split piece leaves room for every piece's descriptors (formats/split.h). */
 	ndesc_area = h->split ? CS_MAX(h->num_dumpable_total, lay->num_dumpable) : lay->num_dumpable;
 	w->data_next = w->pd_start + (foff_t)(ndesc_area * sizeof(struct cs_page_desc));
 	w->desc_pos = w->pd_start;
@@ -252,7 +252,7 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 			w->desc_reserved = w->desc_end;
 	}
 
-	/* The shared zero page is the first data item (kdump-format.md §1.7). */
+	/* The shared zero page is the first data item (formats/kdump_format.h). */
 	if (lay->exclude_zero) {
 		w->zero_off = w->data_next;
 		memset(w->data_buf, 0, bs);

@@ -8,7 +8,7 @@
 /*
  * Writers address the output by absolute offset (pwrite semantics). A file
  * sink does positioned writes; a flattened sink turns each write into one
- * record of the stream (kdump-format.md §2); a null sink only counts.
+ * record of the stream (formats/kdump_format.h); a null sink only counts.
  * Only one thread (the pipeline's ordered writer) uses a sink.
  */
 struct cs_sink;

@@ -34,7 +34,7 @@ void cs_vmcoreinfo_parse(const char *text, size_t len, uint64_t sym_offset, stru
  * `-i FILE`: read a VMCOREINFO text file (makedumpfile `-g` format) into *km.
  * On entry *km holds the dump's own model, or is empty. If it has KERNELOFFSET,
  * that offset is added to every SYMBOL() of the file (the file was made from
- * an unrelocated vmlinux; filtering.md §3.1) and KERNELOFFSET keeps the dump's
+ * an unrelocated vmlinux; docs/filtering.md) and KERNELOFFSET keeps the dump's
  * value. Every other field is replaced by the file's (fields the file lacks
  * become absent). *km is written only on success. Errors name the file.
  */

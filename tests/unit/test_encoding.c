@@ -44,7 +44,7 @@ static void toy_map(struct toymem *m, paddr_t root, int levels, vaddr_t va, padd
 		x86_pte_make(pa, X86_PTE_PRESENT | X86_PTE_NX | (leaf > 1 ? X86_PTE_PSE : 0)) | sme;
 }
 
-/* The walk of filtering.md section 5; returns UINT64_MAX when not mapped. */
+/* A 4/5-level x86_64 walk (as core/arch/walk.c does); returns UINT64_MAX when not mapped. */
 static paddr_t toy_walk(struct toymem *m, paddr_t root, int levels, vaddr_t va, uint64_t sme)
 {
 	paddr_t t = root;

@@ -385,7 +385,7 @@ int main(int argc, char **argv)
 	struct tap t = { 0 };
 	struct cs_err err;
 	struct cs_pipeline_stats stats;
-	/* Like kdump-format.md §5, plus a segment with p_filesz < p_memsz and an unaligned gap. */
+	/* A small two-segment layout, plus a segment with p_filesz < p_memsz and an unaligned gap. */
 	static const struct seg segs[] = {
 		{ 0x100000, 64, 64 },
 		{ 0x800000, 32, 32 },
@@ -404,7 +404,7 @@ int main(int argc, char **argv)
 		       write_vmcore(in_vmci, segs, CS_ARRAY_SIZE(segs), true) == 0,
 	   "wrote test ELF vmcores");
 
-	/* Header fields and layout (kdump-format.md §1). */
+	/* Header fields and layout (formats/kdump_format.h). */
 	{
 		struct ours_opts o = { .codec = cs_codec_by_name("lzo") ? cs_codec_by_name("lzo") : &cs_codec_none,
 				       .dump_level = 1, .nthreads = 2,
