@@ -42,7 +42,7 @@ cs_status cs_kernel_init(struct cs_kernel *k, const struct cs_kernel_input *in,
 
 	/*
 	 * The page size decides the pfn map and the output's block size: one the
-	 * arch cannot have (PAGESIZE=8192 on x86_64) cannot be, so it is refused
+	 * arch cannot have (PAGESIZE=8192 where it has 4 KiB pages only) cannot be, so it is refused
 	 * before anything is decided on it (makedumpfile 1.7.9 fails too, exit 1).
 	 */
 	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & info->page_size_mask))

@@ -36,7 +36,7 @@ struct cs_source {
 	const char *path;      /* first input file, for messages */
 	enum cs_source_kind kind;
 	uint32_t page_size;    /* from the input format when it says, else 4096 */
-	uint16_t e_machine;    /* EM_X86_64 ... (kdump input: from utsname.machine) */
+	uint16_t e_machine;    /* ELF EM_* (kdump input: from utsname.machine) */
 	bool use_mmap;         /* set before open(): false for --non-mmap */
 
 	struct cs_pfn_range *ranges; /* sorted, non-overlapping */
