@@ -3,6 +3,7 @@
 
 #include "compress/codec.h"
 #include "core/bitmap.h"
+#include "core/io.h"
 #include "engine/dmesg.h"
 #include "core/kernel.h"
 #include "engine/pipeline.h"
@@ -1060,30 +1061,6 @@ cs_status cs_job_rearrange(int in_fd, const char *output, bool force, struct cs_
 	return cs_flat_rebuild(in_fd, output, force, err);
 }
 
-/*
- * Create an output file for a non-dump mode: 0600, O_EXCL unless force, never
- * over one of the inputs (-f would truncate it).
- */
-static cs_status create_output(const char *path, bool force, mode_t mode, const char *const *inputs,
-			       size_t nr_inputs, const char *what, int *fd_out, struct cs_err *err)
-{
-	struct stat out_st, in_st;
-	int fd;
-
-	if (stat(path, &out_st) == 0)
-		for (size_t i = 0; i < nr_inputs; i++)
-			if (inputs[i] && stat(inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-			    in_st.st_ino == out_st.st_ino)
-				return cs_err_set(err, CS_ERR_ARGS, "refusing to write the %s over its input '%s'",
-						  what, inputs[i]);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (force ? 0 : O_EXCL), mode);
-	if (fd < 0)
-		return cs_err_sys(err, errno, "cannot create the %s '%s'%s", what, path,
-				  errno == EEXIST ? " (use -f to overwrite it)" : "");
-	*fd_out = fd;
-	return CS_OK;
-}
-
 cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct cs_err *err)
 {
 	struct job job;
@@ -1095,8 +1072,8 @@ cs_status cs_job_dmesg(const struct cs_job_cfg *cfg, const char *logfile, struct
 
 	memset(&job, 0, sizeof(job));
 	job.cfg = cfg;
-	if (create_output(logfile, cfg->force, 0600, cfg->inputs, cfg->nr_inputs, "dmesg log", &fd,
-			  err) != CS_OK)
+	if (cs_output_create(logfile, cfg->force, cfg->inputs, cfg->nr_inputs, "dmesg log", &fd,
+			     err) != CS_OK)
 		return err->status;
 	memset(&dst, 0, sizeof(dst));
 	if ((st = open_input(&job, err)) != CS_OK)
@@ -1142,7 +1119,7 @@ cs_status cs_job_gen_vmcoreinfo(const char *vmlinux, const char *out, bool force
 
 	if ((st = cs_dwarf_vmcoreinfo_text(vmlinux, &text, &len, err)) != CS_OK)
 		return st;
-	if ((st = create_output(out, force, 0644, inputs, 1, "VMCOREINFO file", &fd, err)) != CS_OK) {
+	if ((st = cs_output_create(out, force, inputs, 1, "VMCOREINFO file", &fd, err)) != CS_OK) {
 		free(text);
 		return st;
 	}

@@ -42,12 +42,9 @@ struct cs_sink {
 	foff_t fail_end;
 };
 
-/* CS_ERR_ARGS if path exists and is not a regular file (or a symlink, refused by O_NOFOLLOW). */
-cs_status cs_output_check_regular(const char *path, struct cs_err *err);
-
 /*
- * Create `path` for writing: O_EXCL and mode 0600 unless `force`, which
- * truncates an existing file instead (makedumpfile -f).
+ * Create `path` for writing under the output policy of core/io.h (O_EXCL and
+ * mode 0600; `force` truncates an existing file instead: makedumpfile -f).
  */
 cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
 			      struct cs_err *err);

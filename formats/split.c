@@ -3,6 +3,7 @@
 #include "formats/flat_read.h"
 #include "formats/kdump_format.h"
 #include "formats/sink.h"
+#include "core/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -399,18 +400,9 @@ cs_status cs_kdump_reassemble(const char *const *pieces, size_t n, const char *o
 		r.num_dumpable = cs_bitmap_count(&r.bm2, 0, r.max_mapnr);
 	}
 
-	st = cs_output_check_regular(out_path, err);
+	st = cs_output_create(out_path, force, NULL, 0, NULL, &r.out, err);
 	if (st)
 		goto out;
-	r.out = open(out_path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
-	if (r.out < 0) {
-		if (errno == EEXIST)
-			st = cs_err_set(err, CS_ERR_ARGS,
-					"cannot create '%s': the file exists (use -f to overwrite)", out_path);
-		else
-			st = cs_err_sys(err, errno, "cannot create '%s'", out_path);
-		goto out;
-	}
 	created = true;
 	/* Same order as makedumpfile: header, sub header, notes, VMCOREINFO, bitmaps. */
 	st = out_write(&r, &dh, sizeof(dh), 0, err);
