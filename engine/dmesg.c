@@ -1,6 +1,7 @@
 /* engine/dmesg.c: --dump-dmesg: walk the crashed kernel's printk buffer and write it as makedumpfile 1.7.2 does. */
 #include "engine/dmesg.h"
 
+#include "core/io.h"
 #include "core/kernel.h"
 
 #include <errno.h>
@@ -35,19 +36,7 @@ struct out {
 
 static cs_status write_all(struct out *o, const char *p, size_t n, struct cs_err *err)
 {
-	while (n) {
-		ssize_t w = write(o->fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return cs_err_sys(err, errno, "cannot write the log at offset %" PRIu64,
-					  o->flushed);
-		o->flushed += (uint64_t)w;
-		p += w;
-		n -= (size_t)w;
-	}
-	return CS_OK;
+	return cs_write_full(o->fd, "the log", p, n, &o->flushed, err);
 }
 
 static cs_status out_flush(struct out *o, struct cs_err *err)

@@ -1113,7 +1113,7 @@ cs_status cs_job_gen_vmcoreinfo(const char *vmlinux, const char *out, bool force
 {
 	const char *inputs[1] = {vmlinux};
 	char *text = NULL;
-	size_t len = 0, done = 0;
+	size_t len = 0;
 	cs_status st;
 	int fd;
 
@@ -1123,17 +1123,7 @@ cs_status cs_job_gen_vmcoreinfo(const char *vmlinux, const char *out, bool force
 		free(text);
 		return st;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			st = cs_err_sys(err, errno, "cannot write '%s'", out);
-			break;
-		}
-		done += (size_t)n;
-	}
+	st = cs_write_full(fd, out, text, len, NULL, err);
 	if (close(fd) != 0 && st == CS_OK)
 		st = cs_err_sys(err, errno, "cannot close '%s'", out);
 	if (st != CS_OK)

@@ -1,7 +1,7 @@
 /* formats/elf_read.c: the ELF dump reader (/proc/vmcore, QEMU dump-guest-memory, makedumpfile -E output). */
 #include "formats/source.h"
 #include "core/arch/arch.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 #include "formats/notes.h"
 #include "formats/elf_write.h"
 #include "formats/proc_windows.h"

@@ -2,7 +2,7 @@
 #include "formats/source.h"
 #include "formats/kdump_codec.h"
 #include "core/arch/arch.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
 #include "core/loss.h"
@@ -488,7 +488,7 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	p->block_size = (uint32_t)h0.dh.block_size;
 	for (size_t i = 0; i < nfiles; i++) {
 		p->incomplete |= p->files[i].incomplete;
-		p->cut |= p->files[i].in.flat_truncated;
+		p->cut |= p->files[i].in.flat.truncated;
 	}
 	p->shift = (unsigned)__builtin_ctz(p->block_size);
 	src->kind = CS_SRC_KDUMP;

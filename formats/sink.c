@@ -25,55 +25,23 @@ struct file_sink {
  */
 #define WRITEBACK_KICK (4u << 20)
 
-cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cs_err_sys(err, errno, "cannot write to %s", what);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return CS_OK;
-}
-
 static const struct cs_sink_ops file_ops;
 
 static cs_status file_pwrite(struct cs_sink *s, const void *buf, size_t len, foff_t off,
 			     struct cs_err *err)
 {
 	struct file_sink *fs = (struct file_sink *)s;
-	const uint8_t *p = buf;
-	foff_t pos = off;
+	size_t done;
+	foff_t pos;
+	cs_status st = cs_pwrite_full(fs->fd, fs->path, buf, len, (uint64_t)off, &done, err);
 
-	while (len) {
-		ssize_t n = pwrite(fs->fd, p, len, pos);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			s->fail_end = pos;
-			if (pos > s->end)
-				s->end = pos;
-			return cs_err_sys(err, errno, "cannot write '%s' at offset 0x%" PRIx64,
-					  fs->path, (uint64_t)pos);
-		}
-		if (n == 0) { /* should not happen for a regular file; avoid spinning */
-			s->fail_end = pos;
-			if (pos > s->end)
-				s->end = pos;
-			return cs_err_set(err, CS_ERR_NOSPC,
-					  "cannot write '%s' at offset 0x%" PRIx64 ": no progress",
-					  fs->path, (uint64_t)pos);
-		}
-		p += n;
-		pos += n;
-		len -= (size_t)n;
-		s->bytes_written += (uint64_t)n;
+	pos = off + (foff_t)done;
+	s->bytes_written += done;
+	if (st != CS_OK) {
+		s->fail_end = pos;
+		if (pos > s->end)
+			s->end = pos;
+		return st;
 	}
 	if (pos > s->end)
 		s->end = pos;

@@ -108,7 +108,4 @@ cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs
  */
 void cs_dump_mark_incomplete(const char *path);
 
-/* Internal helpers shared by the sinks: write / read all bytes, retrying on EINTR and short counts. */
-cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err);
-
 #endif

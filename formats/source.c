@@ -1,5 +1,6 @@
 /* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
 #include "formats/source.h"
+#include "core/io.h"
 #include "formats/vmcoreinfo.h"
 
 #include <ctype.h>
@@ -40,7 +41,7 @@ cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t
 			 bool use_mmap, struct cs_err *err)
 {
 	uint8_t head[PROBE_LEN];
-	ssize_t got;
+	size_t got;
 	int fd;
 
 	memset(src, 0, sizeof(*src));
@@ -49,13 +50,9 @@ cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t
 	fd = open(paths[0], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cs_err_sys(err, errno, "cannot open '%s'", paths[0]);
-	do
-		got = pread(fd, head, sizeof(head), 0);
-	while (got < 0 && errno == EINTR);
-	if (got < 0) {
-		int e = errno;
+	if (cs_pread_some(fd, paths[0], head, sizeof(head), 0, &got, err) != CS_OK) {
 		close(fd);
-		return cs_err_sys(err, e, "cannot read '%s'", paths[0]);
+		return err->status;
 	}
 	close(fd);
 	if (got == 0)

@@ -1,6 +1,6 @@
 /* formats/split.c: --split piece boundaries, --reassemble (byte-compatible with makedumpfile), the incomplete flag. */
 #include "formats/split.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 #include "formats/kdump_format.h"
 #include "formats/sink.h"
 #include "core/io.h"

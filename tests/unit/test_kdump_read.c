@@ -3,7 +3,7 @@
 #include "formats/kdump_codec.h"
 #include "formats/notes.h"
 #include "formats/kdump_format.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 #include "compress/codec.h"
 #include "tests/lib/tap.h"
 
@@ -455,7 +455,7 @@ static void flat_map(struct tap *t, const char *dir)
 		memset(want + 200, 'D', 10);
 		if (cut)
 			memset(want + 205, 0, 5);
-		ok(t, in.flattened && in.flat_truncated == (cut != 0) && in.map == NULL,
+		ok(t, in.flattened && in.flat.truncated == (cut != 0) && in.map == NULL,
 		   "flattened%s: detected, not mapped", cut ? " (cut)" : "");
 		ok(t, cs_infile_pread(&in, got, 210, 0, &err) == CS_OK && !memcmp(got, want, 210),
 		   "flattened%s: later records win, holes read as zeros", cut ? " (cut)" : "");
