@@ -144,7 +144,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->dry_run = o->dry_run;
 	cfg->elf = o->elf;
 	cfg->flatten = o->flatten;
-	cfg->compress = o->compress;
+	cfg->codec = o->codec;
 	cfg->compress_level = o->compress_level;
 	cfg->nthreads = o->num_threads;
 	cfg->size_limit = o->size_limit;

@@ -41,7 +41,21 @@ const struct cs_codec *cs_codec_by_name(const char *name)
 	return NULL;
 }
 
-bool cs_codec_known_but_missing(char cli_flag)
+cs_status cs_codec_for_cli_flag(char flag, const struct cs_codec **codec, struct cs_err *err)
 {
-	return strchr("clpz", cli_flag) && cli_flag && !cs_codec_by_cli_flag(cli_flag);
+	/* Every letter makedumpfile knows, built in or not, and the library behind it. */
+	static const struct { char flag; const char *library; } known[] = {
+		{ 'c', "zlib" }, { 'l', "lzo" }, { 'p', "snappy" }, { 'z', "zstd" },
+	};
+
+	*codec = NULL;
+	if (!flag)
+		return CS_OK;
+	if ((*codec = cs_codec_by_cli_flag(flag)))
+		return CS_OK;
+	for (size_t i = 0; i < CS_ARRAY_SIZE(known); i++)
+		if (known[i].flag == flag)
+			return cs_err_set(err, CS_ERR_NOTSUP, "-%c: this build of coresieve has no %s "
+					  "support (rebuild with its -dev package)", flag, known[i].library);
+	return cs_err_set(err, CS_ERR_ARGS, "-%c is not a compression option", flag);
 }

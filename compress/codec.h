@@ -58,8 +58,12 @@ extern const struct cs_codec cs_codec_zstd;
 const struct cs_codec *cs_codec_by_cli_flag(char flag);
 const struct cs_codec *cs_codec_by_name(const char *name);
 
-/* True if the codec is known to the format but this build lacks it (for a clear CLI message). */
-bool cs_codec_known_but_missing(char cli_flag);
+/*
+ * The codec of a CLI letter (-c, -l, -p, -z; 0: none, *codec = NULL), resolved
+ * once by the CLI: a letter this build has no library for is CS_ERR_NOTSUP
+ * naming the library.
+ */
+cs_status cs_codec_for_cli_flag(char flag, const struct cs_codec **codec, struct cs_err *err);
 
 /* All built codecs, NULL-terminated (for tests and `--help`). */
 const struct cs_codec *const *cs_codec_list(void);

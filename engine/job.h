@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 #include "core/error.h"
+#include "compress/codec.h"
 #include "engine/scan.h"
 
 /* How a job talks back to the CLI (progress and messages); every hook may be NULL. */
@@ -33,7 +34,7 @@ struct cs_job_cfg {
 	 * reported, but do not fail the run.
 	 */
 	bool allow_incomplete;
-	char compress;             /* 0, 'c', 'l', 'p', 'z' */
+	const struct cs_codec *codec; /* -c/-l/-p/-z, resolved by the CLI; NULL: uncompressed */
 	int compress_level;
 	unsigned nthreads;         /* 0: online CPUs */
 	uint64_t size_limit;       /* -L, 0: none */

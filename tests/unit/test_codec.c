@@ -196,7 +196,20 @@ int main(void)
 #ifdef HAVE_ZSTD
 	ok(&t, cs_codec_by_cli_flag('z') == &cs_codec_zstd, "lookup -z");
 #endif
-	ok(&t, !cs_codec_known_but_missing('x'), "x is not a codec flag");
+	{
+		const struct cs_codec *c = &cs_codec_none;
+		struct cs_err err;
+
+		cs_err_clear(&err);
+		ok(&t, cs_codec_for_cli_flag(0, &c, &err) == CS_OK && c == NULL, "no letter: no codec");
+		ok(&t, cs_codec_for_cli_flag('x', &c, &err) == CS_ERR_ARGS, "x is not a codec letter");
+#ifdef HAVE_ZLIB
+		ok(&t, cs_codec_for_cli_flag('c', &c, &err) == CS_OK && c == &cs_codec_zlib, "-c resolves to zlib");
+#else
+		ok(&t, cs_codec_for_cli_flag('c', &c, &err) == CS_ERR_NOTSUP && strstr(err.msg, "zlib"),
+		   "-c without zlib names the library");
+#endif
+	}
 	{
 		struct cs_err err;
 		uint8_t a[PAGE] = { 0 }, b[PAGE];
