@@ -129,19 +129,30 @@ cs_status cs_output_check_regular(const char *path, struct cs_err *err)
 	return CS_OK;
 }
 
+cs_status cs_output_not_input(const char *path, const char *const *inputs, size_t nr_inputs,
+			      const char *what, struct cs_err *err)
+{
+	struct stat out_st, in_st;
+
+	if (!path || stat(path, &out_st) != 0)
+		return CS_OK;
+	for (size_t i = 0; i < nr_inputs; i++)
+		if (inputs[i] && stat(inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+		    in_st.st_ino == out_st.st_ino)
+			return cs_err_set(err, CS_ERR_ARGS, "refusing to write the %s over its input '%s'",
+					  what ? what : "dump", inputs[i]);
+	return CS_OK;
+}
+
 cs_status cs_output_create(const char *path, bool force, const char *const *inputs,
 			   size_t nr_inputs, const char *what, int *fd_out, struct cs_err *err)
 {
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
-	struct stat out_st, in_st, st;
+	struct stat st;
 	int fd;
 
-	if (stat(path, &out_st) == 0)
-		for (size_t i = 0; i < nr_inputs; i++)
-			if (inputs[i] && stat(inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-			    in_st.st_ino == out_st.st_ino)
-				return cs_err_set(err, CS_ERR_ARGS, "refusing to write the %s over its input '%s'",
-						  what ? what : "dump", inputs[i]);
+	if (cs_output_not_input(path, inputs, nr_inputs, what, err) != CS_OK)
+		return err->status;
 	if (!what && cs_output_check_regular(path, err) != CS_OK)
 		return err->status;
 	if (what && lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))

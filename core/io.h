@@ -42,6 +42,10 @@ cs_status cs_writev_full(int fd, const char *what, struct iovec *iov, int cnt, s
 cs_status cs_output_create(const char *path, bool force, const char *const *inputs,
 			   size_t nr_inputs, const char *what, int *fd_out, struct cs_err *err);
 
+/* CS_ERR_ARGS when path (NULL: none) is one of inputs: -f would truncate it. */
+cs_status cs_output_not_input(const char *path, const char *const *inputs, size_t nr_inputs,
+			      const char *what, struct cs_err *err);
+
 /* CS_ERR_ARGS when path exists and is not a regular file (or a symlink, which open refuses). */
 cs_status cs_output_check_regular(const char *path, struct cs_err *err);
 

@@ -37,12 +37,8 @@ cs_status cs_run_open_input(struct cs_job_run *job, struct cs_err *err)
 		 * relocated already, and adding the offset again would point every one
 		 * of them KERNELOFFSET too far.
 		 */
-		if (kaslr && !cs_km_has(&override, KM_KERNELOFFSET)) {
-			for (int i = 0; i < KM_NR_FIELDS; i++)
-				if (override.have[i] && cs_km_kind_of(i) == KM_SYM)
-					override.val[i] += kaslr;
-			cs_km_set(&override, KM_KERNELOFFSET, kaslr);
-		}
+		if (!cs_km_has(&override, KM_KERNELOFFSET))
+			cs_km_relocate(&override, kaslr);
 		/*
 		 * As for -x: what a vmlinux cannot tell (-g writes no NUMBER(phys_base),
 		 * NUMBER(KERNEL_IMAGE_SIZE), NUMBER(pgtable_l5_enabled), ...) comes from

@@ -1,6 +1,8 @@
 /* engine/outputs.c: the kinds of output (one row each), and creating, removing and guarding their files. */
 #include "engine/run.h"
 
+#include "core/io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -20,27 +22,12 @@ const struct cs_output_kind *cs_run_output_kind(const struct cs_job_cfg *cfg)
 }
 
 /* Refuse to write over the input: with -f the O_TRUNC would destroy it. */
-static cs_status check_not_input_1(const struct cs_job_cfg *cfg, const char *output,
-				   struct cs_err *err)
-{
-	struct stat out_st, in_st;
-
-	if (!output || stat(output, &out_st) != 0)
-		return CS_OK;
-	for (size_t i = 0; i < cfg->nr_inputs; i++)
-		if (stat(cfg->inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-		    in_st.st_ino == out_st.st_ino)
-			return cs_err_set(err, CS_ERR_ARGS, "refusing to write the dump over its input '%s'",
-					  cfg->inputs[i]);
-	return CS_OK;
-}
-
 cs_status cs_run_check_not_input(const struct cs_job_cfg *cfg, struct cs_err *err)
 {
-	if (check_not_input_1(cfg, cfg->output, err) != CS_OK)
+	if (cs_output_not_input(cfg->output, cfg->inputs, cfg->nr_inputs, NULL, err) != CS_OK)
 		return err->status;
 	for (size_t i = 0; i < cfg->nr_outputs; i++)
-		if (check_not_input_1(cfg, cfg->outputs[i], err) != CS_OK)
+		if (cs_output_not_input(cfg->outputs[i], cfg->inputs, cfg->nr_inputs, NULL, err) != CS_OK)
 			return err->status;
 	return CS_OK;
 }
