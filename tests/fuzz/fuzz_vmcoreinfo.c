@@ -36,11 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(km->have[i] <= 1);
 
 	/* Writing the model and parsing it again gives the same model. */
-	need = cs_vmcoreinfo_format(km, NULL, 0);
+	need = cs_vmcoreinfo_format(km, NULL, NULL, 0);
 	text = malloc(need + 1);
 	if (!text)
 		abort();
-	FZ_ASSERT(cs_vmcoreinfo_format(km, text, need + 1) == need);
+	FZ_ASSERT(cs_vmcoreinfo_format(km, NULL, text, need + 1) == need);
 	FZ_ASSERT(strlen(text) == need);
 	cs_vmcoreinfo_parse(text, need, 0, km2, &st2);
 	FZ_ASSERT(st2.rejected == 0 && st2.malformed == 0 && st2.unknown == 0 && st2.duplicates == 0);

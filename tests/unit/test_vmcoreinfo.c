@@ -151,15 +151,15 @@ int main(void)
 		parse("OSRELEASE=6.8.0\nPAGESIZE=4096\nSYMBOL(mem_section)=ffffffff82000000\n"
 		      "SIZE(page)=64\nOFFSET(page._mapcount)=48\nNUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129\n"
 		      "KERNELOFFSET=2a000000\nLENGTH(zone.free_area)=11\n", &a, &st);
-		need = cs_vmcoreinfo_format(&a, NULL, 0);
-		len = cs_vmcoreinfo_format(&a, buf, sizeof(buf));
+		need = cs_vmcoreinfo_format(&a, NULL, NULL, 0);
+		len = cs_vmcoreinfo_format(&a, NULL, buf, sizeof(buf));
 		ok(&t, need == len && len == strlen(buf), "format length %zu", len);
 		ok(&t, !strncmp(buf, "OSRELEASE=6.8.0\nPAGESIZE=4096\n", 30), "OSRELEASE and PAGESIZE first");
 		ok(&t, strstr(buf, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129\n") != NULL, "negative NUMBER text");
 		ok(&t, strstr(buf, "SYMBOL(mem_section)=ffffffff82000000\n") != NULL, "SYMBOL text");
 		parse(buf, &b, &st);
 		ok(&t, !memcmp(&a, &b, sizeof(a)), "format -> parse round trip");
-		ok_eq_u64(&t, cs_vmcoreinfo_format(&a, buf, 10), len, "truncated buffer returns full length");
+		ok_eq_u64(&t, cs_vmcoreinfo_format(&a, NULL, buf, 10), len, "truncated buffer returns full length");
 		ok(&t, strlen(buf) == 9, "truncated output NUL-terminated");
 	}
 	return tap_done(&t);
