@@ -1,5 +1,6 @@
 /* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
 #include "formats/source.h"
+#include "core/range.h"
 #include "formats/vmcoreinfo.h"
 
 #include <ctype.h>
@@ -99,15 +100,8 @@ void cs_source_close(struct cs_source *src)
 
 const struct cs_pfn_range *cs_source_range_of(const struct cs_source *src, pfn_t pfn)
 {
-	size_t lo = 0, hi = src->nr_ranges;
+	size_t lo = CS_UPPER_BOUND(src->ranges, src->nr_ranges, start, pfn);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (src->ranges[mid].start <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo || pfn >= src->ranges[lo - 1].end)
 		return NULL;
 	return &src->ranges[lo - 1];
