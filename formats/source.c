@@ -1,5 +1,6 @@
 /* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
 #include "formats/source.h"
+#include "core/arch/arch.h"
 #include "core/range.h"
 #include "formats/vmcoreinfo.h"
 
@@ -70,7 +71,7 @@ cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t
 			continue;
 		src->ops = ops;
 		src->path = paths[0];
-		src->page_size = 4096;
+		src->page_size = cs_arch_min_page_size(cs_arch_default()); /* until the reader says */
 		src->use_mmap = use_mmap;
 		st = ops->open(src, paths, nfiles, err);
 		if (st) {
