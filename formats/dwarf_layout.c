@@ -148,7 +148,7 @@ static const struct member_req offset_reqs[] = {
 static const struct member_req member_len_reqs[] = {
 	{KM_LEN_zone_free_area, T_zone, "free_area"},
 	{KM_LEN_free_area_free_list, T_free_area, "free_list"},
-	/* VMCOREINFO's names for the dev_printk_info arrays (kernel/printk/printk.c). */
+	/* VMCOREINFO's names for the dev_printk_info arrays (as the kernel's printk code exports them). */
 	{KM_LEN_printk_info_subsystem, T_dev_printk_info, "subsystem"},
 	{KM_LEN_printk_info_device, T_dev_printk_info, "device"},
 };

@@ -488,7 +488,7 @@ static void kw_abort(struct cs_writer *base)
 	for (i = 0; i < w->desc_used; i++) {
 		struct cs_page_desc *pd = &w->desc_buf[i];
 		if (pd->offset + (foff_t)pd->size > w->data_durable)
-			memset(pd, 0, sizeof(*pd)); /* offset 0 = lost page (§1.9) */
+			memset(pd, 0, sizeof(*pd)); /* offset 0 = never written (core/loss.h) */
 		else
 			kept++;
 	}
