@@ -162,5 +162,20 @@ int main(void)
 		ok_eq_u64(&t, cs_vmcoreinfo_format(&a, NULL, buf, 10), len, "truncated buffer returns full length");
 		ok(&t, strlen(buf) == 9, "truncated output NUL-terminated");
 	}
+	/* -g's order (makedumpfile 1.7.2): SYMBOL, SIZE, OFFSET, LENGTH, NUMBER, SRCFILE, then the rest. */
+	{
+		struct cs_kmodel a;
+		char buf[8192];
+
+		parse("KERNELOFFSET=2a000000\nNUMBER(PG_lru)=4\nLENGTH(zone.free_area)=11\n"
+		      "OFFSET(page.lru)=8\nSIZE(page)=64\nSYMBOL(mem_section)=ffffffff82000000\n"
+		      "PAGESIZE=4096\nOSRELEASE=6.1.0\n", &a, &st);
+		cs_vmcoreinfo_format(&a, "include/linux/pgtable.h", buf, sizeof(buf));
+		ok(&t, !strcmp(buf, "OSRELEASE=6.1.0\nPAGESIZE=4096\nSYMBOL(mem_section)=ffffffff82000000\n"
+				    "SIZE(page)=64\nOFFSET(page.lru)=8\nLENGTH(zone.free_area)=11\n"
+				    "NUMBER(PG_lru)=4\nSRCFILE(pud_t)=include/linux/pgtable.h\n"
+				    "KERNELOFFSET=2a000000\n"),
+		   "-g order:\n%s", buf);
+	}
 	return tap_done(&t);
 }
