@@ -16,7 +16,8 @@ static cs_status sparse_geom(struct cs_memmap *mm, const struct cs_kernel *k, st
 {
 	const struct cs_kmodel *km = &k->km;
 	struct cs_sparse_geom *g = &mm->geom;
-	uint64_t page_size = cs_km_has(km, KM_PAGESIZE) ? cs_km_get(km, KM_PAGESIZE) : 4096;
+	uint64_t page_size = cs_km_has(km, KM_PAGESIZE) ? cs_km_get(km, KM_PAGESIZE)
+						       : cs_arch_min_page_size(k->arch.info);
 	uint64_t ssb, mpb, per_root, nr_roots;
 
 	g->page_shift = (unsigned)__builtin_ctzll(page_size);

@@ -7,7 +7,7 @@
 #include "filters/dump_level.h"
 #include "formats/dwarf_layout.h"
 #include "formats/kdump_format.h"
-#include "formats/split.h"
+#include "formats/reassemble.h"
 
 #include <errno.h>
 #include <fcntl.h>

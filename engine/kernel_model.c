@@ -24,7 +24,7 @@ cs_status cs_run_open_input(struct cs_job_run *job, struct cs_err *err)
 		/* SYMBOL()s of a -g file come from an unrelocated vmlinux: add the dump's KERNELOFFSET. */
 		if (note) {
 			memset(&dump_km, 0, sizeof(dump_km));
-			cs_vmcoreinfo_parse(note, len, 0, &dump_km, NULL);
+			cs_vmcoreinfo_parse(note, len, &dump_km, NULL);
 			if (cs_km_has(&dump_km, KM_KERNELOFFSET))
 				kaslr = cs_km_get(&dump_km, KM_KERNELOFFSET);
 		}
@@ -63,7 +63,7 @@ cs_status cs_run_open_input(struct cs_job_run *job, struct cs_err *err)
 
 		memset(&dump_km, 0, sizeof(dump_km));
 		if (note)
-			cs_vmcoreinfo_parse(note, len, 0, &dump_km, NULL);
+			cs_vmcoreinfo_parse(note, len, &dump_km, NULL);
 		if (cs_dwarf_model_for_dump(cfg->vmlinux, note ? &dump_km : NULL, job->src.page_size,
 					    &override, err) != CS_OK)
 			return err->status;

@@ -1,4 +1,4 @@
-/* formats/dwarf_layout.h: the kernel model from a vmlinux (ELF symbols + DWARF via libdw): -x, -g. */
+/* formats/dwarf_layout.h: the kernel model taken from a vmlinux (formats/vmlinux.h reads it): -x, -g. */
 #ifndef CS_DWARF_LAYOUT_H
 #define CS_DWARF_LAYOUT_H
 
@@ -51,10 +51,8 @@ cs_status cs_dwarf_model_for_dump(const char *vmlinux, const struct cs_kmodel *d
 				  uint32_t dump_page_size, struct cs_kmodel *out, struct cs_err *err);
 
 /*
- * -g: the VMCOREINFO text makedumpfile 1.7.2 writes for `vmlinux` (its keys,
- * in its order: OSRELEASE, PAGESIZE, SYMBOL, SIZE, OFFSET, LENGTH, NUMBER,
- * SRCFILE), followed by the keys this model knows that 1.7.2 does not write
- * (e.g. OFFSET(printk_info.caller_id), SIZE(atomic_long_t)), in table order.
+ * -g: the VMCOREINFO text of `vmlinux`'s model, as makedumpfile 1.7.2 writes
+ * it (cs_vmcoreinfo_format, formats/vmcoreinfo.h, with SRCFILE(pud_t)).
  * Fails, as makedumpfile does, without init_uts_ns/system_utsname or without
  * a memory model (SIZE(page), OFFSET(page.flags/_refcount/mapping), and
  * SYMBOL(mem_section)+SIZE(mem_section)+OFFSET(mem_section.section_mem_map)

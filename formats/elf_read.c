@@ -1,5 +1,6 @@
 /* formats/elf_read.c: the ELF dump reader (/proc/vmcore, QEMU dump-guest-memory, makedumpfile -E output). */
 #include "formats/source.h"
+#include "core/range.h"
 #include "core/arch/arch.h"
 #include "formats/infile.h"
 #include "formats/notes.h"
@@ -488,7 +489,7 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 			goto out;
 		}
 		cs_vmcoreinfo_parse((const char *)src->notes + src->vmcoreinfo_off,
-				    src->vmcoreinfo_size, 0, km, NULL);
+				    src->vmcoreinfo_size, km, NULL);
 		if (cs_km_has(km, KM_PAGESIZE))
 			src->page_size = (uint32_t)cs_km_get(km, KM_PAGESIZE);
 		free(km);
@@ -530,16 +531,9 @@ static void elf_close(struct cs_source *src)
 /* Index of the last extent with pa <= paddr (or 0). */
 static size_t ext_find(const struct elf_priv *p, paddr_t paddr)
 {
-	size_t lo = 0, hi = p->next;
+	size_t k = CS_UPPER_BOUND(p->ext, p->next, pa, paddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->ext[mid].pa <= paddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? lo - 1 : 0;
+	return k ? k - 1 : 0;
 }
 
 /* Copy file bytes [foff, foff + len): the mapping, /proc/vmcore windows, or pread. */

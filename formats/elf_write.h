@@ -66,4 +66,7 @@ extern const struct cs_writer_ops cs_elf_writer;
  */
 extern const struct cs_writer_ops cs_zero_scan_writer;
 
+/* OR DUMP_ELF_INCOMPLETE into the e_flags of the ELF64 file at path. */
+cs_status cs_elf_mark_incomplete(const char *path, struct cs_err *err);
+
 #endif

@@ -1,5 +1,7 @@
 /* formats/flat_read.c: the flattened stream (makedumpfile -F) read as the file it stands for: its offset map (later records win). */
 #include "formats/flat_read.h"
+#include "core/endian.h"
+#include "core/range.h"
 #include "formats/kdump_format.h"
 
 #include <errno.h>
@@ -7,21 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-
 bool cs_flat_probe(const uint8_t *head, size_t len)
 {
 	static const char sig[CS_FLAT_SIG_LEN] = CS_FLAT_SIGNATURE;
 
 	return len >= CS_FLAT_SIG_LEN && memcmp(head, sig, CS_FLAT_SIG_LEN) == 0;
-}
-
-static uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
 }
 
 struct flat_rec {
@@ -165,10 +157,10 @@ cs_status cs_flat_map_build(struct cs_flat_map *m, int fd, const char *path, uin
 	st = cs_pread_full(fd, path, hdr, sizeof(hdr), 0, err);
 	if (st)
 		return st;
-	if (load_be64(hdr + 16) != CS_FLAT_TYPE)
+	if (cs_load_be64(hdr + 16) != CS_FLAT_TYPE)
 		return cs_err_set(err, CS_ERR_FORMAT,
 				  "'%s': flattened header type %" PRId64 ", expected %d", path,
-				  (int64_t)load_be64(hdr + 16), CS_FLAT_TYPE);
+				  (int64_t)cs_load_be64(hdr + 16), CS_FLAT_TYPE);
 	/* Each record takes at least 17 bytes of the stream: that bounds the map. */
 	max_recs = file_size / 17 + 1;
 	for (;;) {
@@ -181,8 +173,8 @@ cs_status cs_flat_map_build(struct cs_flat_map *m, int fd, const char *path, uin
 		st = cs_pread_full(fd, path, dh, sizeof(dh), pos, err);
 		if (st)
 			goto fail;
-		off = load_be64(dh);
-		len = load_be64(dh + 8);
+		off = cs_load_be64(dh);
+		len = cs_load_be64(dh + 8);
 		if (off == UINT64_MAX && len == UINT64_MAX)
 			break;
 		if ((int64_t)off < 0 || (int64_t)len <= 0 || off + len < off) {
@@ -236,16 +228,9 @@ void cs_flat_map_free(struct cs_flat_map *m)
 /* Index of the last extent starting at or before off (0 when none does). */
 static size_t flat_find(const struct cs_flat_map *m, uint64_t off)
 {
-	size_t lo = 0, hi = m->n;
+	size_t k = CS_UPPER_BOUND(m->ext, m->n, off, off);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->ext[mid].off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? lo - 1 : 0;
+	return k ? k - 1 : 0;
 }
 
 /* Read through the flattened map: written extents from the stream, holes as zeros. */

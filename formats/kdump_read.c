@@ -2,6 +2,7 @@
 #include "formats/source.h"
 #include "formats/kdump_codec.h"
 #include "core/arch/arch.h"
+#include "core/range.h"
 #include "formats/infile.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
@@ -588,17 +589,11 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 /* The file holding pfn's descriptor, or NULL. */
 static const struct kd_file *file_of(const struct kd_priv *p, pfn_t pfn)
 {
-	size_t lo = 0, hi = p->nfiles;
+	size_t lo;
 
 	if (p->nfiles == 1)
 		return pfn >= p->files[0].start && pfn < p->files[0].end ? &p->files[0] : NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->files[mid].start <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = CS_UPPER_BOUND(p->files, p->nfiles, start, pfn);
 	if (!lo || pfn >= p->files[lo - 1].end)
 		return NULL;
 	return &p->files[lo - 1];

@@ -2,10 +2,13 @@
 #include "formats/writer.h"
 #include "formats/kdump_format.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Layout (formats/kdump_format.h): because num_dumpable is known from the 2nd
@@ -485,7 +488,7 @@ static void kw_abort(struct cs_writer *base)
 	for (i = 0; i < w->desc_used; i++) {
 		struct cs_page_desc *pd = &w->desc_buf[i];
 		if (pd->offset + (foff_t)pd->size > w->data_durable)
-			memset(pd, 0, sizeof(*pd)); /* offset 0 = lost page (§1.9) */
+			memset(pd, 0, sizeof(*pd)); /* offset 0 = never written (core/loss.h) */
 		else
 			kept++;
 	}
@@ -527,3 +530,24 @@ const struct cs_writer_ops cs_kdump_writer = {
 	.abort = kw_abort,
 	.destroy = kw_destroy,
 };
+
+/* A finished file cut afterwards (a --split piece, -R): the header status the writer would have set. */
+cs_status cs_kdump_mark_incomplete(const char *path, struct cs_err *err)
+{
+	const off_t off = offsetof(struct cs_disk_dump_header, status);
+	uint32_t status;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	cs_status st = CS_OK;
+
+	if (fd < 0)
+		return cs_err_sys(err, errno, "cannot open '%s'", path);
+	if (pread(fd, &status, sizeof(status), off) != (ssize_t)sizeof(status)) {
+		st = cs_err_set(err, CS_ERR_IO, "cannot read the kdump header of '%s'", path);
+	} else {
+		status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
+		if (pwrite(fd, &status, sizeof(status), off) != (ssize_t)sizeof(status))
+			st = cs_err_sys(err, errno, "cannot mark '%s' incomplete", path);
+	}
+	close(fd);
+	return st;
+}

@@ -1,6 +1,8 @@
 /* formats/source.c: the dump-source probe loop, close, and the present / has-data queries. */
 #include "formats/source.h"
+#include "core/arch/arch.h"
 #include "core/io.h"
+#include "core/range.h"
 #include "formats/vmcoreinfo.h"
 
 #include <ctype.h>
@@ -66,7 +68,7 @@ cs_status cs_source_open(struct cs_source *src, const char *const *paths, size_t
 			continue;
 		src->ops = ops;
 		src->path = paths[0];
-		src->page_size = 4096;
+		src->page_size = cs_arch_min_page_size(cs_arch_default()); /* until the reader says */
 		src->use_mmap = use_mmap;
 		st = ops->open(src, paths, nfiles, err);
 		if (st) {
@@ -96,15 +98,8 @@ void cs_source_close(struct cs_source *src)
 
 const struct cs_pfn_range *cs_source_range_of(const struct cs_source *src, pfn_t pfn)
 {
-	size_t lo = 0, hi = src->nr_ranges;
+	size_t lo = CS_UPPER_BOUND(src->ranges, src->nr_ranges, start, pfn);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (src->ranges[mid].start <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo || pfn >= src->ranges[lo - 1].end)
 		return NULL;
 	return &src->ranges[lo - 1];
@@ -163,7 +158,7 @@ cs_status cs_kernel_init_source(struct cs_kernel *k, struct cs_source *src,
 		note = calloc(1, sizeof(*note));
 		if (!note)
 			return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot parse VMCOREINFO", src->path);
-		cs_vmcoreinfo_parse(vtext, vlen, 0, note, NULL);
+		cs_vmcoreinfo_parse(vtext, vlen, note, NULL);
 	}
 	st = cs_kernel_init(k, &in, override ? override : note, err);
 	free(note);

@@ -35,7 +35,7 @@ struct cs_source {
 	void *priv;
 	const char *path;      /* first input file, for messages */
 	enum cs_source_kind kind;
-	uint32_t page_size;    /* from the input format when it says, else 4096 */
+	uint32_t page_size;    /* from the input format when it says, else the default arch's smallest */
 	uint16_t e_machine;    /* ELF EM_* (kdump input: from utsname.machine) */
 	bool use_mmap;         /* set before open(): false for --non-mmap */
 

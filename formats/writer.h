@@ -121,4 +121,7 @@ extern const struct cs_writer_ops cs_kdump_writer;
 /* Bytes of the kdump writer's own buffers (for memory accounting). */
 size_t cs_kdump_writer_mem_bytes(void);
 
+/* OR the incomplete flag (0x8) into the status of the kdump file at path. */
+cs_status cs_kdump_mark_incomplete(const char *path, struct cs_err *err);
+
 #endif

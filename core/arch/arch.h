@@ -139,6 +139,11 @@ const struct cs_arch_info *cs_arch_find(uint16_t e_machine);
 const struct cs_arch_info *cs_arch_find_name(const char *m, size_t len);
 /* The arch assumed when a dump does not say (a kdump header without utsname.machine). */
 const struct cs_arch_info *cs_arch_default(void);
+/* The arch's smallest page size: what a dump is read with until it says its own. */
+static inline uint32_t cs_arch_min_page_size(const struct cs_arch_info *info)
+{
+	return info->page_size_mask & (~info->page_size_mask + 1);
+}
 /* ELF e_machine of any known machine name (supported or not), 0 (EM_NONE) if unknown. */
 uint16_t cs_arch_machine_of(const char *m, size_t len);
 /* A name for any ELF e_machine (supported or not), "unknown" if unknown. */
