@@ -52,7 +52,7 @@ struct cs_pipeline_cfg {
 	 */
 	const atomic_int *cancel;
 	/*
-	 * Cyclic mode (engine/job.c, when the bitmaps of the whole dump do not fit
+	 * Cyclic mode (engine/windows.c, when the bitmaps of the whole dump do not fit
 	 * the memory budget): bitmap1/bitmap2 hold one window (cs_bitmap.first).
 	 * When the planner has used it up, next_window() refills both with the
 	 * following window (a second mem_map scan, on the calling thread; the

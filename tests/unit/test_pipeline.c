@@ -417,7 +417,7 @@ int main(void)
 	/*
 	 * Out of space (RLIMIT_FSIZE gives EFBIG, reported like ENOSPC): the error
 	 * names the offset, the file is flagged incomplete, and every descriptor
-	 * on disk either points at good data or is zero ("lost", §1.9).
+	 * on disk either points at good data or is zero ("lost", core/loss.h).
 	 */
 	{
 		pid_t pid;
