@@ -101,7 +101,7 @@ DEPFLAGS = -MMD -MP
 
 # ---------------------------------------------------------------------------
 # Sources: every .c in the engine rooms; cli/ is the thin main.
-ENGINE_SRC := $(sort $(shell find core filters compress formats -name '*.c' 2>/dev/null))
+ENGINE_SRC := $(sort $(shell find core filters compress formats engine -name '*.c' 2>/dev/null))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

@@ -12,6 +12,7 @@
  * (no codec) and pass SET. Built by bench/run.sh (or see the cc line there).
  */
 #include "compress/codec.h"
+#include "formats/kdump_codec.h"
 #include "formats/source.h"
 
 #include <stdio.h>
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 			size_t raw = 0;
 			for (size_t i = 0; i < npages; i++) {
 				const uint8_t *pg = pages + i * ps;
-				size_t sz = va->codec->kdump_flag
+				size_t sz = cs_kdump_codec_flag(va->codec)
 						    ? va->codec->compress(st, pg, ps, out, 2 * ps + 1024)
 						    : 0;
 				if (!sz) {

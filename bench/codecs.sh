@@ -17,7 +17,7 @@ OUT=${OUTDIR:-build/bench-out}
 mkdir -p "$OUT" build/bench
 make -s build/libcoresieve.a build/coresieve
 # The -D flags the Makefile derives from the installed libraries.
-DEFS=$(make -s -n build/obj/core/pipeline.o -B 2>/dev/null | grep -o -- '-DHAVE_[A-Z_]*=1' | sort -u | tr '\n' ' ')
+DEFS=$(make -s -n build/obj/engine/pipeline.o -B 2>/dev/null | grep -o -- '-DHAVE_[A-Z_]*=1' | sort -u | tr '\n' ' ')
 LIBS=$(make -s -n build/coresieve -B 2>/dev/null | tail -1 | grep -o -- ' -l[a-z0-9_+]*' | sort -u | tr '\n' ' ')
 cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I. $DEFS -o build/bench/codec_bench \
 	bench/codec_bench.c build/libcoresieve.a $LIBS -lpthread

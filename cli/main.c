@@ -3,7 +3,7 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/report.h"
-#include "core/job.h"
+#include "engine/job.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Exit codes, as makedumpfile (makedumpfile-reference.md §2). */
+/* Exit codes, as makedumpfile (COMPLETED 0, FAILED 1; see docs/coresieve.8). */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_WRONG_RELEASE = 2 };
 
 /* Where each message class goes: stdout, or stderr when stdout carries -F data. */
@@ -144,7 +144,7 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->dry_run = o->dry_run;
 	cfg->elf = o->elf;
 	cfg->flatten = o->flatten;
-	cfg->compress = o->compress;
+	cfg->codec = o->codec;
 	cfg->compress_level = o->compress_level;
 	cfg->nthreads = o->num_threads;
 	cfg->size_limit = o->size_limit;

@@ -383,8 +383,10 @@ cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len,
 		return cs_err_set(err, CS_ERR_NOTSUP, "%s.", opts->refused_why);
 	if (check_mode(opts, err) != CS_OK)
 		return err->status;
+	if (cs_codec_for_cli_flag(opts->compress, &opts->codec, err) != CS_OK)
+		return err->status;
 	if (opts->compress_level) {
-		const struct cs_codec *codec = cs_codec_by_cli_flag(opts->compress);
+		const struct cs_codec *codec = opts->codec;
 
 		if (codec && !codec->min_level && !codec->max_level) {
 			snprintf(msg, sizeof(msg), "warning: -%c has no levels; --compress-level is ignored",

@@ -32,6 +32,7 @@ enum cs_mode {
 struct cs_options {
 	enum cs_mode mode;
 	char compress;          /* 0, 'c', 'l', 'p', 'z' */
+	const struct cs_codec *codec; /* compress resolved by cs_options_check */
 	int compress_level;     /* --compress-level, 0 = codec default */
 	int dump_levels[CS_MAX_DUMP_LEVELS]; /* -d a,b,c */
 	int nr_dump_levels;

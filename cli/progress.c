@@ -89,8 +89,3 @@ void cs_progress_done(struct cs_progress *p)
 	fflush(p->out);
 	p->step = NULL;
 }
-
-void cs_progress_cb(void *arg, uint64_t done, uint64_t total)
-{
-	cs_progress_update(arg, done, total);
-}

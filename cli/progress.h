@@ -31,7 +31,5 @@ void cs_progress_step(struct cs_progress *p, const char *step);
 void cs_progress_update(struct cs_progress *p, uint64_t done, uint64_t total);
 /* Ends the current step (prints 100 % if it was shown). */
 void cs_progress_done(struct cs_progress *p);
-/* Callback shape used by the pipeline and scan. */
-void cs_progress_cb(void *arg, uint64_t done, uint64_t total);
 
 #endif

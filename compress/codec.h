@@ -12,14 +12,13 @@
  * compress(): compress n bytes (one page) from src into dst (cap bytes,
  *   cap >= bound(n)). Returns the compressed size, which is always < n, or 0
  *   when the page is incompressible or the library failed: the caller then
- *   stores the page raw (kdump-format.md §1.3: raw whenever size_out >= page).
+ *   stores the page raw.
  * decompress(): decode exactly page_size bytes into dst; any other result
  *   size is CS_ERR_CORRUPT. Thread-safe, no state.
  */
 struct cs_codec {
 	const char *name;    /* "none", "zlib", "lzo", "snappy", "zstd" */
 	char cli_flag;       /* makedumpfile option letter: 'c','l','p','z'; 0 for none */
-	uint32_t kdump_flag; /* CS_DUMP_DH_COMPRESSED_*; 0 for none */
 	int default_level;   /* used when the caller passes level 0 */
 	int min_level, max_level; /* --compress-level range; both 0: no levels */
 	size_t (*bound)(size_t page_size);
@@ -57,20 +56,16 @@ extern const struct cs_codec cs_codec_zstd;
 
 /* Lookups; NULL when the codec is unknown or not built in. */
 const struct cs_codec *cs_codec_by_cli_flag(char flag);
-const struct cs_codec *cs_codec_by_kdump_flag(uint32_t flag); /* 0 -> none */
 const struct cs_codec *cs_codec_by_name(const char *name);
 
-/* True if the codec is known to the format but this build lacks it (for a clear CLI message). */
-bool cs_codec_known_but_missing(char cli_flag);
+/*
+ * The codec of a CLI letter (-c, -l, -p, -z; 0: none, *codec = NULL), resolved
+ * once by the CLI: a letter this build has no library for is CS_ERR_NOTSUP
+ * naming the library.
+ */
+cs_status cs_codec_for_cli_flag(char flag, const struct cs_codec **codec, struct cs_err *err);
 
 /* All built codecs, NULL-terminated (for tests and `--help`). */
 const struct cs_codec *const *cs_codec_list(void);
-
-/*
- * Decode one page whose page_desc flags are `flags` (0 = raw: a copy of
- * size == page_size bytes). CS_ERR_NOTSUP names a codec missing from the build.
- */
-cs_status cs_codec_decode_page(uint32_t flags, const void *src, size_t n, void *dst,
-			       size_t page_size, struct cs_err *err);
 
 #endif

@@ -1,6 +1,5 @@
 /* compress/lzo.c: the -l codec: LZO1X-1 pages with a per-worker work memory. */
 #include "compress/codec.h"
-#include "formats/kdump_format.h"
 
 #ifdef HAVE_LZO
 #include <stdlib.h>
@@ -54,7 +53,6 @@ static cs_status lzo_decompress(const void *src, size_t n, void *dst, size_t pag
 const struct cs_codec cs_codec_lzo = {
 	.name = "lzo",
 	.cli_flag = 'l',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_LZO,
 	.default_level = 0,
 	.bound = lzo_bound,
 	.state_new = lzo_state_new,

@@ -39,7 +39,6 @@ static cs_status none_decompress(const void *src, size_t n, void *dst, size_t pa
 const struct cs_codec cs_codec_none = {
 	.name = "none",
 	.cli_flag = 0,
-	.kdump_flag = 0,
 	.default_level = 0,
 	.bound = none_bound,
 	.state_new = none_state_new,

@@ -1,6 +1,5 @@
 /* compress/snappy.c: the -p codec: raw (unframed) snappy blocks. */
 #include "compress/codec.h"
-#include "formats/kdump_format.h"
 
 #ifdef HAVE_SNAPPY
 #include <snappy-c.h>
@@ -49,7 +48,6 @@ static cs_status sn_decompress(const void *src, size_t n, void *dst, size_t page
 const struct cs_codec cs_codec_snappy = {
 	.name = "snappy",
 	.cli_flag = 'p',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_SNAPPY,
 	.default_level = 0,
 	.bound = sn_bound,
 	.state_new = sn_state_new,

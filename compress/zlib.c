@@ -1,6 +1,5 @@
 /* compress/zlib.c: the -c codec: zlib (RFC 1950) pages, via libdeflate when built, else zlib's deflate. */
 #include "compress/codec.h"
-#include "formats/kdump_format.h"
 
 #ifdef HAVE_ZLIB
 #include <stdlib.h>
@@ -37,7 +36,7 @@
 /* One table row per back end: both write RFC 1950 streams that zlib's uncompress() reads. */
 #define ZLIB_CODEC(level, maxlevel, impl)                                                  \
 	{                                                                                  \
-		.name = "zlib", .cli_flag = 'c', .kdump_flag = CS_DUMP_DH_COMPRESSED_ZLIB,    \
+		.name = "zlib", .cli_flag = 'c',                                          \
 		.default_level = (level), .min_level = 1, .max_level = (maxlevel),            \
 		.bound = zlib_bound, .state_new = impl##_state_new,                           \
 		.state_free = impl##_state_free, .compress = impl##_compress,                 \

@@ -1,6 +1,5 @@
 /* compress/zstd.c: the -z codec: one zstd frame per page (content size in the frame), a CCtx per worker. */
 #include "compress/codec.h"
-#include "formats/kdump_format.h"
 
 #ifdef HAVE_ZSTD
 #include <zstd.h>
@@ -71,7 +70,6 @@ static cs_status zs_decompress(const void *src, size_t n, void *dst, size_t page
 const struct cs_codec cs_codec_zstd = {
 	.name = "zstd",
 	.cli_flag = 'z',
-	.kdump_flag = CS_DUMP_DH_COMPRESSED_ZSTD,
 	.default_level = 1,
 	/* Negative levels are zstd's fast modes (zstd --fast=N): less CPU, larger output. */
 	.min_level = CS_ZSTD_MIN_LEVEL,

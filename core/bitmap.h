@@ -6,7 +6,7 @@
 #include "core/error.h"
 
 /*
- * The bitmap of pfns [0, nbits). A window (cyclic mode, core/job.c) stores
+ * The bitmap of pfns [0, nbits). A window (cyclic mode, engine/job.c) stores
  * only the bits [first, nbits); bits outside it read as clear and must not
  * be set. first is a multiple of 64, so word i holds the pfns
  * first + 64 i .. first + 64 i + 63: bit p is bit (p & 63) of

@@ -75,23 +75,3 @@ cs_status cs_err_ctx(struct cs_err *err, const char *fmt, ...)
 		err->status = CS_ERR_CORRUPT;
 	return err->status;
 }
-
-const char *cs_status_name(cs_status status)
-{
-	switch (status) {
-	case CS_OK: return "success";
-	case CS_ERR_NOMEM: return "out of memory";
-	case CS_ERR_SYSTEM: return "system error";
-	case CS_ERR_IO: return "I/O error";
-	case CS_ERR_NOSPC: return "no space left";
-	case CS_ERR_FORMAT: return "unrecognised format";
-	case CS_ERR_CORRUPT: return "corrupt data";
-	case CS_ERR_NOTSUP: return "not supported";
-	case CS_ERR_NODATA: return "no data";
-	case CS_ERR_ARGS: return "invalid argument";
-	case CS_ERR_RELEASE: return "release mismatch";
-	case CS_ERR_INTR: return "interrupted";
-	case CS_NOPROBE: return "not this format";
-	}
-	return "unknown status";
-}

@@ -48,7 +48,4 @@ cs_status cs_err_sys(struct cs_err *err, int errnum, const char *fmt, ...)
 cs_status cs_err_ctx(struct cs_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Human name of a status ("out of memory", ...). */
-const char *cs_status_name(cs_status status);
-
 #endif

@@ -1,102 +1,69 @@
 /* core/kernel.c: kernel model set-up and kernel-virtual reads through the arch translator. */
 #include "core/kernel.h"
-#include "formats/vmcoreinfo.h"
 
 #include <string.h>
 
-#define CS_EM_X86_64 62
 #define UTS_FIELD_LEN 65
-
-static cs_status kernel_read_paddr(void *ctx, paddr_t paddr, void *buf, size_t len,
-				   struct cs_err *err)
-{
-	struct cs_source *src = ctx;
-
-	return src->ops->read_paddr(src, paddr, buf, len, err);
-}
 
 /*
  * A dump of a machine we have no backend for, named: before anything asks
  * for VMCOREINFO or -x/-i (the layout is there; the arch support is not).
  */
-static cs_status unknown_arch(const struct cs_source *src, struct cs_err *err)
+static cs_status unknown_arch(const struct cs_kernel_input *in, struct cs_err *err)
 {
-	static const struct {
-		uint16_t em;
-		const char *name;
-	} names[] = {
-		{3, "i386"},     {8, "mips"},     {20, "ppc"},      {21, "ppc64"},
-		{22, "s390x"},   {40, "arm"},     {62, "x86_64"},   {183, "aarch64"},
-		{243, "riscv64"}, {258, "loongarch64"},
-	};
-	const char *name = "unknown";
-
-	if (src->kind == CS_SRC_KDUMP && src->input_utsname[4][0])
+	if (in->machine && in->machine[0])
 		return cs_err_set(err, CS_ERR_NOTSUP, "arch %.64s (kdump header utsname.machine) is not supported",
-				  src->input_utsname[4]);
-	for (size_t i = 0; i < CS_ARRAY_SIZE(names); i++)
-		if (names[i].em == src->e_machine)
-			name = names[i].name;
-	return cs_err_set(err, CS_ERR_NOTSUP, "arch %s (ELF e_machine %u) is not supported", name,
-			  (unsigned)src->e_machine);
+				  in->machine);
+	return cs_err_set(err, CS_ERR_NOTSUP, "arch %s (ELF e_machine %u) is not supported",
+			  cs_arch_machine_name(in->e_machine), (unsigned)in->e_machine);
 }
 
-cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
-			 const struct cs_kmodel *override, struct cs_err *err)
+cs_status cs_kernel_init(struct cs_kernel *k, const struct cs_kernel_input *in,
+			 const struct cs_kmodel *km, struct cs_err *err)
 {
-	const struct cs_arch_ops *ops;
-	struct cs_arch_hints hints = {0};
-	uint16_t machine;
-	size_t vlen = 0;
-	const char *vtext = cs_source_vmcoreinfo(src, &vlen);
+	const struct cs_arch_info *info;
+	struct cs_arch_hints hints = in->hints;
 
 	memset(k, 0, sizeof(*k));
-	k->src = src;
-	/* kdump inputs derive e_machine from utsname; 0 means "not said": assume x86_64. */
-	machine = src->e_machine ? src->e_machine : CS_EM_X86_64;
-	ops = cs_arch_find(machine);
-	if (!ops || (src->kind == CS_SRC_KDUMP && !src->e_machine && src->input_utsname[4][0] &&
-		     strcmp(src->input_utsname[4], "x86_64") != 0))
-		return unknown_arch(src, err);
-	if (override) {
-		k->km = *override;
-		k->have_model = true;
-	} else if (vtext && vlen) {
-		cs_vmcoreinfo_parse(vtext, vlen, 0, &k->km, NULL);
-		k->have_model = true;
-	}
-	if (!k->have_model)
+	k->path = in->path;
+	k->read_paddr = in->read_paddr;
+	k->read_ctx = in->read_ctx;
+	k->have_phys_base_hint = in->hints.have_phys_base;
+	k->phys_base_hint = in->hints.phys_base;
+	/* kdump inputs derive e_machine from utsname; 0 means "not said": the default arch. */
+	info = in->e_machine ? cs_arch_find(in->e_machine) : cs_arch_default();
+	if (!info || (!in->e_machine && in->machine && in->machine[0] &&
+		      cs_arch_find_name(in->machine, CS_ARCH_MACHINE_LEN) != info))
+		return unknown_arch(in, err);
+	if (!km)
 		return CS_OK;
+	k->km = *km;
+	k->have_model = true;
 
 	/*
 	 * The page size decides the pfn map and the output's block size: one the
-	 * arch cannot have (PAGESIZE=8192 on x86_64) cannot be, so it is refused
+	 * arch cannot have (PAGESIZE=8192 where it has 4 KiB pages only) cannot be, so it is refused
 	 * before anything is decided on it (makedumpfile 1.7.9 fails too, exit 1).
 	 */
-	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & ops->page_size_mask))
+	if (cs_km_has(&k->km, KM_PAGESIZE) && !(cs_km_get(&k->km, KM_PAGESIZE) & info->page_size_mask))
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "VMCOREINFO PAGESIZE=%" PRIu64 " is not a page size of %s",
-				  cs_km_get(&k->km, KM_PAGESIZE), ops->name);
-	if (cs_km_has(&k->km, KM_PAGESIZE) && src->page_size &&
-	    cs_km_get(&k->km, KM_PAGESIZE) != src->page_size)
+				  cs_km_get(&k->km, KM_PAGESIZE), info->name);
+	if (cs_km_has(&k->km, KM_PAGESIZE) && in->page_size &&
+	    cs_km_get(&k->km, KM_PAGESIZE) != in->page_size)
 		return cs_err_set(err, CS_ERR_CORRUPT,
 				  "VMCOREINFO PAGESIZE=%" PRIu64 " differs from the dump's page size %u",
-				  cs_km_get(&k->km, KM_PAGESIZE), src->page_size);
+				  cs_km_get(&k->km, KM_PAGESIZE), in->page_size);
 
-	hints.have_phys_base = src->have_phys_base;
-	hints.phys_base = src->phys_base;
-	hints.have_page_offset = src->have_page_offset;
-	hints.page_offset = src->page_offset;
-	if (src->kind == CS_SRC_KDUMP && !src->have_phys_base) {
+	if (!hints.have_phys_base && in->have_header_phys_base) {
 		/* A kdump input records the phys_base makedumpfile used. */
 		hints.have_phys_base = true;
-		hints.phys_base = src->input_phys_base;
+		hints.phys_base = in->header_phys_base;
 	}
-	k->arch.ops = ops;
-	k->arch.read_paddr = kernel_read_paddr;
-	k->arch.read_ctx = src;
-	/* The caller names the dump (core/job.c adds the path once). */
-	if (ops->init(&k->arch, &k->km, &hints, err) != CS_OK)
+	k->arch.read_paddr = in->read_paddr;
+	k->arch.read_ctx = in->read_ctx;
+	/* The caller names the dump (engine/job.c adds the path once). */
+	if (cs_arch_init(&k->arch, info, &k->km, &hints, err) != CS_OK)
 		return err->status;
 	k->have_arch = true;
 	return CS_OK;
@@ -116,7 +83,7 @@ cs_status cs_kernel_vtop(struct cs_kernel *k, vaddr_t vaddr, paddr_t *paddr, uin
 		return cs_err_set(err, CS_ERR_NOTSUP,
 				  "vaddr 0x%" PRIx64 ": no kernel model to translate it (no VMCOREINFO)",
 				  vaddr);
-	if (k->arch.ops->vtop(&k->arch, vaddr, paddr, &c, err) != CS_OK)
+	if (cs_arch_vtop(&k->arch, vaddr, paddr, &c, err) != CS_OK)
 		return err->status;
 	if (contig)
 		*contig = c;
@@ -142,14 +109,14 @@ cs_status cs_kernel_read(struct cs_kernel *k, vaddr_t vaddr, void *buf, size_t l
 	uint8_t *out = buf;
 
 	while (len) {
-		paddr_t paddr;
-		uint64_t contig;
+		paddr_t paddr = 0;
+		uint64_t contig = 0;
 		size_t n;
 
 		if (cs_kernel_vtop(k, vaddr, &paddr, &contig, err) != CS_OK)
 			return err->status;
 		n = contig < len ? (size_t)contig : len;
-		if (k->src->ops->read_paddr(k->src, paddr, out, n, err) != CS_OK)
+		if (k->read_paddr(k->read_ctx, paddr, out, n, err) != CS_OK)
 			return cs_err_ctx(err, "vaddr 0x%" PRIx64 " (paddr 0x%" PRIx64 ")", vaddr, paddr);
 		out += n;
 		vaddr += n;
@@ -200,8 +167,8 @@ cs_status cs_kernel_utsname(struct cs_kernel *k, char uts[6][65], struct cs_err 
 uint64_t cs_kernel_phys_base(const struct cs_kernel *k)
 {
 	if (k->have_arch)
-		return k->arch.ops->phys_base(&k->arch);
-	if (k->src && k->src->have_phys_base)
-		return k->src->phys_base;
+		return k->arch.phys_base;
+	if (k->have_phys_base_hint)
+		return k->phys_base_hint;
 	return 0;
 }

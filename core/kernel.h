@@ -6,7 +6,22 @@
 #include "core/error.h"
 #include "core/kmodel.h"
 #include "core/arch/arch.h"
-#include "formats/source.h"
+
+/*
+ * What the kernel model needs from a dump (any format): facts from its
+ * headers and a reader of its physical memory. All borrowed.
+ */
+struct cs_kernel_input {
+	const char *path;             /* for messages */
+	uint16_t e_machine;           /* ELF e_machine, 0 if the dump does not say */
+	const char *machine;          /* kdump header utsname.machine, NULL or "" if none */
+	uint32_t page_size;           /* the dump's page size, 0 if unknown */
+	struct cs_arch_hints hints;   /* from ELF program headers */
+	bool have_header_phys_base;   /* a kdump header's phys_base (makedumpfile's) */
+	uint64_t header_phys_base;
+	cs_read_paddr_fn read_paddr;
+	void *read_ctx;
+};
 
 struct cs_kernel {
 	struct cs_kmodel km;
@@ -14,21 +29,23 @@ struct cs_kernel {
 	bool have_model;
 	/* false: no model, or no page-table root in it (kernel-virtual reads fail). */
 	bool have_arch;
-	struct cs_source *src; /* borrowed */
+	const char *path; /* borrowed, for messages */
+	cs_read_paddr_fn read_paddr;
+	void *read_ctx;
+	bool have_phys_base_hint; /* the ELF hint, for cs_kernel_phys_base without an arch */
+	uint64_t phys_base_hint;
 	struct cs_arch arch;
 };
 
 /*
- * Build the kernel model for `src`. `override` (may be NULL) is the complete
- * model from `-i FILE` (cs_vmcoreinfo_load_file already relocated it by the
- * dump's KERNELOFFSET) or from `-x vmlinux` (merged with the dump's note by
- * its loader); when given, the dump's own note is not consulted. Otherwise the
- * source's VMCOREINFO note is parsed. Without either, init succeeds in the
+ * Set up the crashed kernel of the dump `in` describes with the model km
+ * (copied): the dump's VMCOREINFO note, or the model from -i / -x (the
+ * caller chooses, formats/source.h cs_kernel_init_source). km NULL is the
  * "no kernel model" state (have_model false). Fails on an unsupported
  * architecture or an implausible page-table root.
  */
-cs_status cs_kernel_init(struct cs_kernel *k, struct cs_source *src,
-			 const struct cs_kmodel *override, struct cs_err *err);
+cs_status cs_kernel_init(struct cs_kernel *k, const struct cs_kernel_input *in,
+			 const struct cs_kmodel *km, struct cs_err *err);
 void cs_kernel_deinit(struct cs_kernel *k);
 
 /* Read len bytes at kernel virtual address vaddr (one source read per mapping). */

@@ -22,6 +22,16 @@ enum cs_km_kind cs_km_kind_of(enum cs_km_id id)
 	return km_table[id].kind;
 }
 
+void cs_km_relocate(struct cs_kmodel *km, uint64_t kernel_offset)
+{
+	if (!kernel_offset)
+		return;
+	for (int i = 0; i < KM_NR_FIELDS; i++)
+		if (km->have[i] && km_table[i].kind == KM_SYM)
+			km->val[i] += kernel_offset;
+	cs_km_set(km, KM_KERNELOFFSET, kernel_offset);
+}
+
 int cs_km_lookup(const char *key, size_t len)
 {
 	for (int i = 0; i < KM_NR_FIELDS; i++)

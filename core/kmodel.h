@@ -209,6 +209,12 @@ struct cs_kmodel {
 /* Key text ("SYMBOL(mem_section)") and kind of a field. */
 const char *cs_km_key(enum cs_km_id id);
 enum cs_km_kind cs_km_kind_of(enum cs_km_id id);
+/*
+ * Relocate the SYMBOL()s of an unrelocated vmlinux (-x, or a -g file) by the
+ * dump's KASLR offset and record it as KERNELOFFSET; 0 changes nothing. The
+ * one place that does it (a model relocated twice points every symbol off).
+ */
+void cs_km_relocate(struct cs_kmodel *km, uint64_t kernel_offset);
 /* Field id for a key text of `len` bytes (without "="); -1 if unknown. */
 int cs_km_lookup(const char *key, size_t len);
 

@@ -1,34 +1,31 @@
-/* core/memmap.c: mem_map discovery (filtering.md §4) and bulk struct page reads. */
+/* core/memmap.c: mem_map discovery (SPARSEMEM, EXTREME, FLATMEM) and bulk struct page reads. */
 #include "core/memmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_SECTION_SIZE_BITS 27 /* x86_64: 128 MiB sections */
 #define FLAT_BLOCK_PFNS 32768
 #define MAX_SECTION_NR_BITS 30 /* 2^30 sections of bookkeeping is already absurd */
 
 static bool is_kv(struct cs_kernel *k, vaddr_t vaddr)
 {
-	return k->arch.ops->is_kvaddr(&k->arch, vaddr);
+	return cs_arch_is_kvaddr(&k->arch, vaddr);
 }
 
-static cs_status sparse_geom(struct cs_memmap *mm, const struct cs_kmodel *km, struct cs_err *err)
+static cs_status sparse_geom(struct cs_memmap *mm, const struct cs_kernel *k, struct cs_err *err)
 {
+	const struct cs_kmodel *km = &k->km;
 	struct cs_sparse_geom *g = &mm->geom;
-	uint64_t page_size = cs_km_has(km, KM_PAGESIZE) ? cs_km_get(km, KM_PAGESIZE) : 4096;
+	uint64_t page_size = cs_km_has(km, KM_PAGESIZE) ? cs_km_get(km, KM_PAGESIZE)
+						       : cs_arch_min_page_size(k->arch.info);
 	uint64_t ssb, mpb, per_root, nr_roots;
 
 	g->page_shift = (unsigned)__builtin_ctzll(page_size);
 	ssb = cs_km_has(km, KM_NUM_SECTION_SIZE_BITS) ? cs_km_get(km, KM_NUM_SECTION_SIZE_BITS)
-						      : DEFAULT_SECTION_SIZE_BITS;
-	if (cs_km_has(km, KM_NUM_MAX_PHYSMEM_BITS))
-		mpb = cs_km_get(km, KM_NUM_MAX_PHYSMEM_BITS);
-	else
-		mpb = cs_km_has(km, KM_NUM_pgtable_l5_enabled) &&
-				      cs_km_num(km, KM_NUM_pgtable_l5_enabled) != 0
-			      ? 52
-			      : 46;
+						      : k->arch.info->section_size_bits;
+	/* Else the default of the paging form in use. */
+	mpb = cs_km_has(km, KM_NUM_MAX_PHYSMEM_BITS) ? cs_km_get(km, KM_NUM_MAX_PHYSMEM_BITS)
+						     : k->arch.walk.form->max_physmem_bits;
 	if (ssb <= g->page_shift || ssb > 48)
 		return cs_err_set(err, CS_ERR_CORRUPT, "SECTION_SIZE_BITS=%" PRIu64 " is implausible", ssb);
 	if (mpb < ssb || mpb > 64 || mpb - ssb > MAX_SECTION_NR_BITS)
@@ -197,7 +194,7 @@ static cs_status init_sparse(struct cs_memmap *mm, struct cs_kernel *k, pfn_t ma
 	struct sec_tally t = {0};
 	cs_status st;
 
-	if (sparse_geom(mm, &k->km, err) != CS_OK)
+	if (sparse_geom(mm, k, err) != CS_OK)
 		return err->status;
 	nsec = (size_t)CS_MIN(CS_DIV_ROUND_UP(max_pfn, mm->pfns_per_block),
 			      cs_nr_mem_sections(&mm->geom));

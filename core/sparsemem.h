@@ -47,8 +47,8 @@ static inline vaddr_t cs_section_page_vaddr(vaddr_t coded, pfn_t pfn, uint64_t s
 }
 
 struct cs_sparse_geom {
-	unsigned section_size_bits;  /* 27 on x86_64 */
-	unsigned max_physmem_bits;   /* 46 (4-level) or 52 (5-level) */
+	unsigned section_size_bits;  /* else the arch's default (core/arch/) */
+	unsigned max_physmem_bits;   /* else the paging form's default */
 	unsigned page_shift;         /* 12 */
 	uint64_t sizeof_mem_section; /* SIZE(mem_section), 16 on 6.1 */
 	bool extreme;                /* SPARSEMEM_EXTREME: root pointer array */

@@ -1,4 +1,4 @@
-/* filters/classify.c: the page conditions of filtering.md §2, one pure function per question. */
+/* filters/classify.c: the page conditions, one pure function per question. */
 #include "filters/classify.h"
 
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #define DEFAULT_PG_PRIVATE 11
 #define DEFAULT_PG_SWAPCACHE 15
 #define DEFAULT_PG_SLAB 7
-/* x86_64 has 11 free lists (orders 0..10) unless LENGTH(zone.free_area) says otherwise. */
+/* Linux's default MAX_ORDER: 11 free lists (orders 0..10) unless LENGTH(zone.free_area) says otherwise. */
 #define DEFAULT_NR_ORDERS 11
 /* Pre-6.12 page types: PAGE_TYPE_BASE, type bits cleared from an all-ones word. */
 #define PAGE_TYPE_BASE 0xf0000000u

@@ -13,7 +13,7 @@ enum cs_buddy_method {
 	CS_BUDDY_TYPE,     /* 2.6.38+: _mapcount == PAGE_BUDDY_MAPCOUNT_VALUE */
 };
 
-/* How a compound head is recognised as hugetlbfs (filtering.md §2.3). */
+/* How a compound head is recognised as hugetlbfs (filters/decode.c). */
 enum cs_hugetlb_method {
 	CS_HUGETLB_NONE = 0,
 	CS_HUGETLB_DTOR,    /* up to 6.5: first tail's destructor id == NUMBER(HUGETLB_PAGE_DTOR) */

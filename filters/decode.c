@@ -1,5 +1,6 @@
 /* filters/decode.c: pull the classifier's fields out of raw struct page bytes. */
 #include "filters/decode.h"
+#include "core/endian.h"
 
 #include <string.h>
 
@@ -92,36 +93,15 @@ cs_status cs_page_layout_init(struct cs_page_layout *lay, const struct cs_kmodel
 	return CS_OK;
 }
 
-static inline uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t ld32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint16_t ld16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 void cs_page_decode(const struct cs_page_layout *lay, const uint8_t *page, const uint8_t *tail,
 		    struct cs_page_view *v)
 {
-	v->flags = ld64(page + lay->off_flags);
-	v->mapping = ld64(page + lay->off_mapping);
+	v->flags = cs_load_le64(page + lay->off_flags);
+	v->mapping = cs_load_le64(page + lay->off_mapping);
 	/* -1 (no mapping, no page type) when the kernel does not tell. */
-	v->mapcount = lay->have_mapcount ? ld32(page + lay->off_mapcount) : 0xffffffffu;
-	v->private_ = lay->have_private ? ld64(page + lay->off_private) : 0;
-	v->compound_head = lay->have_compound_head ? ld64(page + lay->off_compound_head) : 0;
+	v->mapcount = lay->have_mapcount ? cs_load_le32(page + lay->off_mapcount) : 0xffffffffu;
+	v->private_ = lay->have_private ? cs_load_le64(page + lay->off_private) : 0;
+	v->compound_head = lay->have_compound_head ? cs_load_le64(page + lay->off_compound_head) : 0;
 	v->head = (v->flags & lay->head_mask) != 0;
 	v->has_tail = false;
 	v->order = 0;
@@ -133,7 +113,7 @@ void cs_page_decode(const struct cs_page_layout *lay, const uint8_t *page, const
 	case CS_ORDER_NONE:
 		return;
 	case CS_ORDER_FLAGS1:
-		v->flags_1 = ld64(tail + lay->off_flags);
+		v->flags_1 = cs_load_le64(tail + lay->off_flags);
 		v->order = v->flags_1 & 0xff;
 		break;
 	case CS_ORDER_FOLIO:
@@ -143,9 +123,9 @@ void cs_page_decode(const struct cs_page_layout *lay, const uint8_t *page, const
 			v->dtor = tail[lay->tail_off_dtor];
 		break;
 	case CS_ORDER_PAGE16:
-		v->order = ld16(tail + lay->tail_off_order);
+		v->order = cs_load_le16(tail + lay->tail_off_order);
 		if (lay->have_dtor)
-			v->dtor = ld16(tail + lay->tail_off_dtor);
+			v->dtor = cs_load_le16(tail + lay->tail_off_dtor);
 		break;
 	}
 	v->has_tail = true;

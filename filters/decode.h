@@ -5,7 +5,7 @@
 #include "core/kmodel.h"
 #include "filters/page_view.h"
 
-/* Where the compound order (and hugetlb destructor) live, newest first (filtering.md §2.3). */
+/* Where the compound order (and hugetlb destructor) live, newest first (filters/decode.c). */
 enum cs_order_src {
 	CS_ORDER_NONE = 0, /* unknown: compound heads cannot be sized */
 	CS_ORDER_FLAGS1,   /* 6.6+: low byte of folio._flags_1 (first tail's flags) */

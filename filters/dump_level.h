@@ -34,7 +34,7 @@ struct cs_dl_decision {
 };
 
 /*
- * First matching row of filtering.md §2 for `level` (0..31). Pure.
+ * First matching row of the dump-level table (filters/dump_level.c) for `level` (0..31). Pure.
  * Row 0 (tail) -> keep 1; 1 free buddy; 2 unaccepted; 3 non-private cache;
  * 4 any cache; 5 anon or hugetlb; 6 hwpoison; 7 offline; else keep.
  */

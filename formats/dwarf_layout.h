@@ -1,4 +1,4 @@
-/* formats/dwarf_layout.h: the kernel model from a vmlinux (ELF symbols + DWARF via libdw): -x, -g. */
+/* formats/dwarf_layout.h: the kernel model taken from a vmlinux (formats/vmlinux.h reads it): -x, -g. */
 #ifndef CS_DWARF_LAYOUT_H
 #define CS_DWARF_LAYOUT_H
 
@@ -24,7 +24,7 @@
  *             ...) are not in DWARF and stay absent.
  *   OSRELEASE from init_uts_ns (+ OFFSET(uts_namespace.name), else +4) or
  *             system_utsname in the file's data, else linux_banner; "" if none.
- *   PAGESIZE  4096 for an x86_64 vmlinux, else this machine's page size.
+ *   PAGESIZE  the arch's only page size (core/arch/), else this machine's.
  * SYMBOL(mem_section) is the pointer variable on SPARSEMEM_EXTREME kernels
  * since 4.15 (VMCOREINFO exports the array it points to); the engine
  * dereferences it when the value is not itself the root array. Existing
@@ -36,7 +36,7 @@ cs_status cs_dwarf_load(const char *vmlinux, struct cs_kmodel *km, struct cs_err
 /*
  * Fill every field absent from dst with src's value (OSRELEASE too). Values
  * already in dst are kept: makedumpfile's READ_* macros only assign what is
- * still "not found" after -x (filtering.md §3.4).
+ * still "not found" after -x (docs/filtering.md).
  */
 void cs_kmodel_merge_missing(struct cs_kmodel *dst, const struct cs_kmodel *src);
 
@@ -51,10 +51,8 @@ cs_status cs_dwarf_model_for_dump(const char *vmlinux, const struct cs_kmodel *d
 				  uint32_t dump_page_size, struct cs_kmodel *out, struct cs_err *err);
 
 /*
- * -g: the VMCOREINFO text makedumpfile 1.7.2 writes for `vmlinux` (its keys,
- * in its order: OSRELEASE, PAGESIZE, SYMBOL, SIZE, OFFSET, LENGTH, NUMBER,
- * SRCFILE), followed by the keys this model knows that 1.7.2 does not write
- * (e.g. OFFSET(printk_info.caller_id), SIZE(atomic_long_t)), in table order.
+ * -g: the VMCOREINFO text of `vmlinux`'s model, as makedumpfile 1.7.2 writes
+ * it (cs_vmcoreinfo_format, formats/vmcoreinfo.h, with SRCFILE(pud_t)).
  * Fails, as makedumpfile does, without init_uts_ns/system_utsname or without
  * a memory model (SIZE(page), OFFSET(page.flags/_refcount/mapping), and
  * SYMBOL(mem_section)+SIZE(mem_section)+OFFSET(mem_section.section_mem_map)

@@ -1,6 +1,8 @@
 /* formats/elf_read.c: the ELF dump reader (/proc/vmcore, QEMU dump-guest-memory, makedumpfile -E output). */
 #include "formats/source.h"
-#include "formats/flat_read.h"
+#include "core/range.h"
+#include "core/arch/arch.h"
+#include "formats/infile.h"
 #include "formats/notes.h"
 #include "formats/elf_write.h"
 #include "formats/proc_windows.h"
@@ -14,10 +16,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* x86_64 __START_KERNEL_map: PT_LOADs at or above it map the kernel image. */
-#define X86_64_START_KERNEL_MAP 0xffffffff80000000ULL
-/* Lowest direct-map base of any x86_64 paging mode (5-level: 0xff11000000000000). */
-#define X86_64_DIRECT_MAP_MIN 0xff00000000000000ULL
 /* No machine has physical addresses at or above this; larger p_paddr + p_memsz is corrupt. */
 #define PADDR_LIMIT (1ULL << 56)
 
@@ -352,6 +350,7 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 	struct elf_seg *segs = NULL;
 	size_t phnum = 0, nsegs = 0;
 	GElf_Ehdr eh;
+	const struct cs_arch_info *arch;
 	GElf_Phdr ph;
 	Elf *e = NULL;
 	cs_status st;
@@ -427,6 +426,7 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 		goto out;
 	}
 	src->e_machine = eh.e_machine;
+	arch = cs_arch_find(eh.e_machine);
 	segs = calloc(phnum ? phnum : 1, sizeof(*segs));
 	if (!segs) {
 		st = cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot read %zu program headers", paths[0], phnum);
@@ -464,13 +464,14 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 			src->truncated_bytes += want - s->filesz;
 			src->truncated_at = (foff_t)p->in.file_size;
 		}
-		if (eh.e_machine == EM_X86_64 && s->vaddr) {
-			if (s->vaddr >= X86_64_START_KERNEL_MAP) {
+		/* The arch's map bases tell kernel-image PT_LOADs (phys_base) from direct-map ones. */
+		if (arch && arch->kernel_map_base && s->vaddr) {
+			if (s->vaddr >= arch->kernel_map_base) {
 				if (!src->have_phys_base) {
 					src->have_phys_base = true;
-					src->phys_base = s->pa - (s->vaddr - X86_64_START_KERNEL_MAP);
+					src->phys_base = s->pa - (s->vaddr - arch->kernel_map_base);
 				}
-			} else if (s->vaddr >= X86_64_DIRECT_MAP_MIN) {
+			} else if (s->vaddr >= arch->direct_map_min) {
 				/* makedumpfile takes the last RAM PT_LOAD's. */
 				src->have_page_offset = true;
 				src->page_offset = s->vaddr - s->pa;
@@ -488,7 +489,7 @@ static cs_status elf_open(struct cs_source *src, const char *const *paths, size_
 			goto out;
 		}
 		cs_vmcoreinfo_parse((const char *)src->notes + src->vmcoreinfo_off,
-				    src->vmcoreinfo_size, 0, km, NULL);
+				    src->vmcoreinfo_size, km, NULL);
 		if (cs_km_has(km, KM_PAGESIZE))
 			src->page_size = (uint32_t)cs_km_get(km, KM_PAGESIZE);
 		free(km);
@@ -530,16 +531,9 @@ static void elf_close(struct cs_source *src)
 /* Index of the last extent with pa <= paddr (or 0). */
 static size_t ext_find(const struct elf_priv *p, paddr_t paddr)
 {
-	size_t lo = 0, hi = p->next;
+	size_t k = CS_UPPER_BOUND(p->ext, p->next, pa, paddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->ext[mid].pa <= paddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? lo - 1 : 0;
+	return k ? k - 1 : 0;
 }
 
 /* Copy file bytes [foff, foff + len): the mapping, /proc/vmcore windows, or pread. */

@@ -2,6 +2,7 @@
 #include "formats/elf_write.h"
 #include "formats/notes.h"
 #include "formats/source.h"
+#include "core/arch/arch.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -144,7 +145,7 @@ static cs_status make_kdump_headers(const struct cs_source *src, struct cs_elf_p
 #endif
 	p->ehdr.e_ident[EI_VERSION] = EV_CURRENT;
 	p->ehdr.e_type = ET_CORE;
-	p->ehdr.e_machine = src->e_machine ? src->e_machine : EM_X86_64;
+	p->ehdr.e_machine = src->e_machine ? src->e_machine : cs_arch_default()->e_machine;
 	p->ehdr.e_version = EV_CURRENT;
 	p->elf64 = true;
 	for (size_t i = 0; i < src->nr_ranges; i++) {
@@ -905,3 +906,25 @@ const struct cs_writer_ops cs_zero_scan_writer = {
 	.abort = zw_abort,
 	.destroy = zw_destroy,
 };
+
+/* A finished file cut afterwards (-R): the e_flags bit finish() would have set. */
+cs_status cs_elf_mark_incomplete(const char *path, struct cs_err *err)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	cs_status st = CS_OK;
+
+	if (fd < 0)
+		return cs_err_sys(err, errno, "cannot open '%s'", path);
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		st = cs_err_set(err, CS_ERR_FORMAT, "cannot read the ELF64 header of '%s'", path);
+	} else {
+		eh.e_flags |= DUMP_ELF_INCOMPLETE;
+		if (pwrite(fd, &eh.e_flags, sizeof(eh.e_flags), offsetof(Elf64_Ehdr, e_flags)) !=
+		    (ssize_t)sizeof(eh.e_flags))
+			st = cs_err_sys(err, errno, "cannot mark '%s' incomplete", path);
+	}
+	close(fd);
+	return st;
+}

@@ -14,7 +14,7 @@ struct cs_source;
 
 /*
  * The output's PT_LOADs, computed from the 2nd bitmap before any page is
- * written, exactly as makedumpfile 1.7 lays them out (kdump-format.md §3):
+ * written, exactly as makedumpfile 1.7 lays them out (formats/elf_write.c):
  * per input PT_LOAD, in program header order, a run of >= 256 excluded pages
  * followed by a dumpable page ends a segment, shorter runs are copied with
  * their original contents, excluded pages at the end of an input PT_LOAD
@@ -65,5 +65,8 @@ extern const struct cs_writer_ops cs_elf_writer;
  * the only one reading the bitmap (the planner), so no locking is needed.
  */
 extern const struct cs_writer_ops cs_zero_scan_writer;
+
+/* OR DUMP_ELF_INCOMPLETE into the e_flags of the ELF64 file at path. */
+cs_status cs_elf_mark_incomplete(const char *path, struct cs_err *err);
 
 #endif

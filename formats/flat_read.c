@@ -1,56 +1,19 @@
-/* formats/flat_read.c: input files (pread/mmap) and the flattened-stream offset map (later records win). */
+/* formats/flat_read.c: the flattened stream (makedumpfile -F) read as the file it stands for: its offset map (later records win). */
 #include "formats/flat_read.h"
+#include "core/endian.h"
+#include "core/range.h"
 #include "formats/kdump_format.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
-#endif
-
-cs_status cs_pread_full(int fd, const char *path, void *buf, size_t len, uint64_t off,
-			struct cs_err *err)
-{
-	uint8_t *p = buf;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, p + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cs_err_sys(err, errno, "'%s': cannot read %zu bytes at offset 0x%" PRIx64,
-					  path, len - done, off + done);
-		if (n == 0)
-			return cs_err_set(err, CS_ERR_IO,
-					  "'%s': unexpected end of file reading %zu bytes at offset 0x%" PRIx64,
-					  path, len - done, off + done);
-		done += (size_t)n;
-	}
-	return CS_OK;
-}
 
 bool cs_flat_probe(const uint8_t *head, size_t len)
 {
 	static const char sig[CS_FLAT_SIG_LEN] = CS_FLAT_SIGNATURE;
 
 	return len >= CS_FLAT_SIG_LEN && memcmp(head, sig, CS_FLAT_SIG_LEN) == 0;
-}
-
-static uint64_t load_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
 }
 
 struct flat_rec {
@@ -122,7 +85,8 @@ static void emit(struct cs_flat_extent *out, size_t *nout, uint64_t off, uint64_
 }
 
 /* Turn the records (sorted by off) into disjoint extents where the latest record wins. */
-static cs_status resolve(struct cs_infile *f, struct flat_rec *recs, size_t n, struct cs_err *err)
+static cs_status resolve(struct cs_flat_map *m, const char *path, struct flat_rec *recs, size_t n,
+			 struct cs_err *err)
 {
 	bool overlap = false;
 	uint64_t *bounds = NULL;
@@ -135,7 +99,7 @@ static cs_status resolve(struct cs_infile *f, struct flat_rec *recs, size_t n, s
 	/* Painting can split each record at most at every other record's ends. */
 	out = calloc(overlap ? 2 * n + 1 : n + 1, sizeof(*out));
 	if (!out)
-		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", f->path, n);
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", path, n);
 	if (!overlap) {
 		for (size_t i = 0; i < n; i++)
 			emit(out, &nout, recs[i].off, recs[i].len, recs[i].foff);
@@ -147,7 +111,7 @@ static cs_status resolve(struct cs_infile *f, struct flat_rec *recs, size_t n, s
 		free(bounds);
 		free(heap);
 		free(out);
-		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", f->path, n);
+		return cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map %zu flattened records", path, n);
 	}
 	for (size_t i = 0; i < n; i++) {
 		bounds[nb++] = recs[i].off;
@@ -171,13 +135,14 @@ static cs_status resolve(struct cs_infile *f, struct flat_rec *recs, size_t n, s
 	free(bounds);
 	free(heap);
 done:
-	f->flat = out;
-	f->nflat = nout;
-	f->size = nout ? out[nout - 1].off + out[nout - 1].len : 0;
+	m->ext = out;
+	m->n = nout;
+	m->size = nout ? out[nout - 1].off + out[nout - 1].len : 0;
 	return CS_OK;
 }
 
-static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
+cs_status cs_flat_map_build(struct cs_flat_map *m, int fd, const char *path, uint64_t file_size,
+			    struct cs_err *err)
 {
 	uint8_t hdr[32], dh[16];
 	uint64_t pos = CS_FLAT_HEADER_SIZE, max_recs;
@@ -185,44 +150,44 @@ static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
 	size_t n = 0, cap = 0;
 	cs_status st;
 
-	if (f->file_size < CS_FLAT_HEADER_SIZE)
+	if (file_size < CS_FLAT_HEADER_SIZE)
 		return cs_err_set(err, CS_ERR_FORMAT,
-				  "'%s': flattened stream shorter than its %u-byte header", f->path,
+				  "'%s': flattened stream shorter than its %u-byte header", path,
 				  CS_FLAT_HEADER_SIZE);
-	st = cs_pread_full(f->fd, f->path, hdr, sizeof(hdr), 0, err);
+	st = cs_pread_full(fd, path, hdr, sizeof(hdr), 0, err);
 	if (st)
 		return st;
-	if (load_be64(hdr + 16) != CS_FLAT_TYPE)
+	if (cs_load_be64(hdr + 16) != CS_FLAT_TYPE)
 		return cs_err_set(err, CS_ERR_FORMAT,
-				  "'%s': flattened header type %" PRId64 ", expected %d", f->path,
-				  (int64_t)load_be64(hdr + 16), CS_FLAT_TYPE);
+				  "'%s': flattened header type %" PRId64 ", expected %d", path,
+				  (int64_t)cs_load_be64(hdr + 16), CS_FLAT_TYPE);
 	/* Each record takes at least 17 bytes of the stream: that bounds the map. */
-	max_recs = f->file_size / 17 + 1;
+	max_recs = file_size / 17 + 1;
 	for (;;) {
 		uint64_t off, len;
 
-		if (pos + sizeof(dh) > f->file_size) {
-			f->flat_truncated = true;
+		if (pos + sizeof(dh) > file_size) {
+			m->truncated = true;
 			break;
 		}
-		st = cs_pread_full(f->fd, f->path, dh, sizeof(dh), pos, err);
+		st = cs_pread_full(fd, path, dh, sizeof(dh), pos, err);
 		if (st)
 			goto fail;
-		off = load_be64(dh);
-		len = load_be64(dh + 8);
+		off = cs_load_be64(dh);
+		len = cs_load_be64(dh + 8);
 		if (off == UINT64_MAX && len == UINT64_MAX)
 			break;
 		if ((int64_t)off < 0 || (int64_t)len <= 0 || off + len < off) {
 			st = cs_err_set(err, CS_ERR_CORRUPT,
 					"'%s': flattened record at stream offset 0x%" PRIx64
 					" has offset %" PRId64 " size %" PRId64,
-					f->path, pos, (int64_t)off, (int64_t)len);
+					path, pos, (int64_t)off, (int64_t)len);
 			goto fail;
 		}
 		pos += sizeof(dh);
-		if (len > f->file_size - pos) {
-			len = f->file_size - pos;
-			f->flat_truncated = true;
+		if (len > file_size - pos) {
+			len = file_size - pos;
+			m->truncated = true;
 		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
@@ -232,7 +197,7 @@ static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
 			nr = realloc(recs, ncap * sizeof(*recs));
 			if (!nr) {
 				st = cs_err_set(err, CS_ERR_NOMEM, "'%s': cannot map flattened records",
-						f->path);
+						path);
 				goto fail;
 			}
 			recs = nr;
@@ -243,116 +208,48 @@ static cs_status flat_build(struct cs_infile *f, struct cs_err *err)
 			n++;
 		}
 		pos += len;
-		if (f->flat_truncated)
+		if (m->truncated)
 			break;
 	}
 	if (n) /* recs is NULL for a stream without records: qsort(NULL, 0) is undefined */
 		qsort(recs, n, sizeof(*recs), rec_cmp);
-	st = resolve(f, recs, n, err);
+	st = resolve(m, path, recs, n, err);
 fail:
 	free(recs);
 	return st;
 }
 
-cs_status cs_infile_open(struct cs_infile *f, const char *path, bool use_mmap, struct cs_err *err)
+void cs_flat_map_free(struct cs_flat_map *m)
 {
-	struct stat stb;
-	struct statfs sfs;
-	uint8_t head[CS_FLAT_SIG_LEN];
-	cs_status st;
-
-	memset(f, 0, sizeof(*f));
-	f->path = path;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0)
-		return cs_err_sys(err, errno, "cannot open '%s'", path);
-	if (fstat(f->fd, &stb) < 0) {
-		st = cs_err_sys(err, errno, "cannot stat '%s'", path);
-		goto fail;
-	}
-	if (!S_ISREG(stb.st_mode) && !S_ISBLK(stb.st_mode)) {
-		st = cs_err_set(err, CS_ERR_ARGS, "'%s' is not a regular file", path);
-		goto fail;
-	}
-	f->file_size = f->size = (uint64_t)stb.st_size;
-	if (S_ISBLK(stb.st_mode)) {
-		off_t end = lseek(f->fd, 0, SEEK_END);
-		if (end < 0) {
-			st = cs_err_sys(err, errno, "cannot size '%s'", path);
-			goto fail;
-		}
-		f->file_size = f->size = (uint64_t)end;
-	}
-	f->procfs = fstatfs(f->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
-	if (f->file_size >= sizeof(head)) {
-		st = cs_pread_full(f->fd, path, head, sizeof(head), 0, err);
-		if (st)
-			goto fail;
-		if (cs_flat_probe(head, sizeof(head))) {
-			f->flattened = true;
-			st = flat_build(f, err);
-			if (st)
-				goto fail;
-			return CS_OK;
-		}
-	}
-	if (use_mmap && !f->procfs && S_ISREG(stb.st_mode) && f->file_size > 0 &&
-	    f->file_size <= SIZE_MAX) {
-		void *m = mmap(NULL, (size_t)f->file_size, PROT_READ, MAP_SHARED, f->fd, 0);
-		if (m != MAP_FAILED) {
-			f->map = m;
-			f->map_len = (size_t)f->file_size;
-		}
-		/* mmap failing is not an error: reads fall back to pread. */
-	}
-	return CS_OK;
-fail:
-	close(f->fd);
-	f->fd = -1;
-	return st;
-}
-
-void cs_infile_close(struct cs_infile *f)
-{
-	if (f->map)
-		munmap((void *)f->map, f->map_len);
-	if (f->fd >= 0)
-		close(f->fd);
-	free(f->flat);
-	memset(f, 0, sizeof(*f));
-	f->fd = -1;
+	free(m->ext);
+	memset(m, 0, sizeof(*m));
 }
 
 /* Index of the last extent starting at or before off (0 when none does). */
-static size_t flat_find(const struct cs_infile *f, uint64_t off)
+static size_t flat_find(const struct cs_flat_map *m, uint64_t off)
 {
-	size_t lo = 0, hi = f->nflat;
+	size_t k = CS_UPPER_BOUND(m->ext, m->n, off, off);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->flat[mid].off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? lo - 1 : 0;
+	return k ? k - 1 : 0;
 }
 
 /* Read through the flattened map: written extents from the stream, holes as zeros. */
-static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len, uint64_t off,
-			    struct cs_err *err)
+cs_status cs_flat_map_pread(const struct cs_flat_map *m, int fd, const char *path, void *dst, size_t len,
+			    uint64_t off, struct cs_err *err)
 {
-	if (off >= f->size || len > f->size - off) {
-		if (!f->flat_truncated)
+	uint8_t *buf = dst;
+
+	if (off >= m->size || len > m->size - off) {
+		if (!m->truncated)
 			return cs_err_set(err, CS_ERR_IO,
 					  "'%s': reading %zu bytes at offset 0x%" PRIx64
 					  " beyond the end of the flattened content (0x%" PRIx64 ")",
-					  f->path, len, off, f->size);
+					  path, len, off, m->size);
 		/* A truncated stream: what was never written reads as zeros. */
 	}
-	size_t i = flat_find(f, off);
+	size_t i = flat_find(m, off);
 	while (len) {
-		const struct cs_flat_extent *e = i < f->nflat ? &f->flat[i] : NULL;
+		const struct cs_flat_extent *e = i < m->n ? &m->ext[i] : NULL;
 		size_t n;
 
 		if (e && off >= e->off + e->len) {
@@ -361,7 +258,7 @@ static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len,
 		}
 		if (e && off >= e->off) {
 			n = (size_t)CS_MIN((uint64_t)len, e->off + e->len - off);
-			cs_status st = cs_pread_full(f->fd, f->path, buf, n, e->foff + (off - e->off), err);
+			cs_status st = cs_pread_full(fd, path, buf, n, e->foff + (off - e->off), err);
 			if (st)
 				return st;
 		} else {
@@ -375,13 +272,11 @@ static cs_status flat_pread(const struct cs_infile *f, uint8_t *buf, size_t len,
 	return CS_OK;
 }
 
-bool cs_infile_written(const struct cs_infile *f, uint64_t off, uint64_t len)
+bool cs_flat_map_written(const struct cs_flat_map *m, uint64_t off, uint64_t len)
 {
-	if (!f->flattened)
-		return true;
 	/* Extents are sorted and disjoint: walk from the last one starting at or before off. */
-	for (size_t i = flat_find(f, off); len && i < f->nflat; i++) {
-		const struct cs_flat_extent *e = &f->flat[i];
+	for (size_t i = flat_find(m, off); len && i < m->n; i++) {
+		const struct cs_flat_extent *e = &m->ext[i];
 		uint64_t n;
 
 		if (off < e->off || off >= e->off + e->len)
@@ -393,17 +288,3 @@ bool cs_infile_written(const struct cs_infile *f, uint64_t off, uint64_t len)
 	return len == 0;
 }
 
-cs_status cs_infile_pread(const struct cs_infile *f, void *buf, size_t len, uint64_t off,
-			  struct cs_err *err)
-{
-	const void *p;
-
-	if (f->flattened)
-		return flat_pread(f, buf, len, off, err);
-	p = cs_infile_ptr(f, off, len);
-	if (p) {
-		memcpy(buf, p, len);
-		return CS_OK;
-	}
-	return cs_pread_full(f->fd, f->path, buf, len, off, err);
-}

@@ -1,9 +1,10 @@
-/* formats/flat_read.h: input files for the readers: pread/mmap access, and the flattened-stream offset map beneath them. */
+/* formats/flat_read.h: the flattened stream (makedumpfile -F) read as the file it stands for, through an offset map of its records. */
 #ifndef CS_FLAT_READ_H
 #define CS_FLAT_READ_H
 
 #include "core/types.h"
 #include "core/error.h"
+#include "core/io.h"
 
 /* One piece of the rebuilt file: bytes [off, off + len) are at stream offset foff. */
 struct cs_flat_extent {
@@ -12,58 +13,27 @@ struct cs_flat_extent {
 	uint64_t foff;
 };
 
-/*
- * An opened input file. For a flattened stream (makedumpfile -F) the file is
- * read through an offset map of its records, as if it had been reassembled
- * with -R: later records win, unwritten regions read as zeros. All fields are
- * read-only after open, so several threads may read at once.
- */
-struct cs_infile {
-	int fd;
-	const char *path;      /* borrowed, for messages */
-	uint64_t file_size;    /* bytes on disk */
-	uint64_t size;         /* bytes of the (rebuilt) content */
-	bool procfs;           /* /proc/vmcore & co: no whole-file mmap (PTEs are made eagerly) */
-	const uint8_t *map;    /* whole-file read-only mapping, or NULL */
-	size_t map_len;
-	bool flattened;
-	bool flat_truncated;   /* the stream ended without its end marker */
-	struct cs_flat_extent *flat; /* sorted by off, disjoint */
-	size_t nflat;
+/* The rebuilt file: later records win, regions no record wrote read as zeros. */
+struct cs_flat_map {
+	struct cs_flat_extent *ext; /* sorted by off, disjoint */
+	size_t n;
+	uint64_t size;  /* bytes of the rebuilt content */
+	bool truncated; /* the stream ended without its end marker */
 };
 
 /* True if `head` starts with the flattened-format signature ("makedumpfile\0\0\0\0"). */
 bool cs_flat_probe(const uint8_t *head, size_t len);
 
-/*
- * Open `path` read-only; detect a flattened stream and build its offset map.
- * With use_mmap, a regular file is mapped whole (never a procfs file, never a
- * flattened stream). Errors name the file.
- */
-cs_status cs_infile_open(struct cs_infile *f, const char *path, bool use_mmap, struct cs_err *err);
-void cs_infile_close(struct cs_infile *f);
+/* Read the records of the stream on fd (file_size bytes) into m. Errors name path. */
+cs_status cs_flat_map_build(struct cs_flat_map *m, int fd, const char *path, uint64_t file_size,
+			    struct cs_err *err);
+void cs_flat_map_free(struct cs_flat_map *m);
 
-/* Read len bytes at content offset off; short reads are CS_ERR_IO naming the file and offset. */
-cs_status cs_infile_pread(const struct cs_infile *f, void *buf, size_t len, uint64_t off,
-			  struct cs_err *err);
+/* Read content bytes [off, off + len) through the map; holes read as zeros. */
+cs_status cs_flat_map_pread(const struct cs_flat_map *m, int fd, const char *path, void *dst, size_t len,
+			    uint64_t off, struct cs_err *err);
 
-/*
- * True if content bytes [off, off + len) were written: always for a plain
- * file, for a flattened stream only if records cover them all (holes and
- * the part a cut stream never got read as zeros, but hold no data).
- */
-bool cs_infile_written(const struct cs_infile *f, uint64_t off, uint64_t len);
-
-/* Pointer to content bytes [off, off + len) in the mapping, or NULL. */
-static inline const void *cs_infile_ptr(const struct cs_infile *f, uint64_t off, size_t len)
-{
-	if (!f->map || off > f->map_len || len > f->map_len - off)
-		return NULL;
-	return f->map + off;
-}
-
-/* Full pread loop on an fd (EINTR retried); CS_ERR_IO on EOF. Message names path and offset. */
-cs_status cs_pread_full(int fd, const char *path, void *buf, size_t len, uint64_t off,
-			struct cs_err *err);
+/* True if records cover content bytes [off, off + len) entirely. */
+bool cs_flat_map_written(const struct cs_flat_map *m, uint64_t off, uint64_t len);
 
 #endif

@@ -17,7 +17,11 @@
 #define READ_TIMEOUT_MS (600 * 1000)
 #define COPY_BUF (1u << 20)
 
-/* Read exactly len bytes; CS_ERR_FORMAT on a premature end of stream. */
+/*
+ * Read exactly len bytes; CS_ERR_FORMAT on a premature end of stream. Not
+ * core/io.c's loop: stdin may be non-blocking, and a stream that stops
+ * sending for 600 s is given up on.
+ */
 static cs_status read_full(int fd, void *buf, size_t len, uint64_t pos, struct cs_err *err)
 {
 	uint8_t *p = buf;
@@ -49,17 +53,6 @@ static cs_status read_full(int fd, void *buf, size_t len, uint64_t pos, struct c
 	return CS_OK;
 }
 
-/* Set `bit` in the u32 at `off` of the file (its first bytes are in h). */
-static void or_flag(int fd, const uint8_t *h, off_t off, uint32_t bit)
-{
-	uint32_t v;
-
-	memcpy(&v, h + off, sizeof(v));
-	v |= bit;
-	/* a failed write leaves the error that is already being reported */
-	(void)!pwrite(fd, &v, sizeof(v), off);
-}
-
 /*
  * The rebuild failed part way (ENOSPC, a cut stream): flag the dump as incomplete the
  * way the dump writers do (the kdump header's status, the ELF header's e_flags), so
@@ -67,27 +60,24 @@ static void or_flag(int fd, const uint8_t *h, off_t off, uint32_t bit)
  */
 void cs_dump_mark_incomplete(const char *path)
 {
-	uint8_t h[512];
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	uint8_t h[CS_KDUMP_SIG_LEN > SELFMAG ? CS_KDUMP_SIG_LEN : SELFMAG];
+	struct cs_err ignored;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return;
 	n = pread(fd, h, sizeof(h), 0);
-	if (n <= 0) {
-		close(fd);
-		if (n == 0)
-			unlink(path);
-		return;
-	}
-	if ((size_t)n >= offsetof(struct cs_disk_dump_header, status) + sizeof(uint32_t) &&
-	    !memcmp(h, CS_KDUMP_SIGNATURE, CS_KDUMP_SIG_LEN))
-		or_flag(fd, h, offsetof(struct cs_disk_dump_header, status),
-			CS_DUMP_DH_COMPRESSED_INCOMPLETE);
-	else if ((size_t)n >= sizeof(Elf64_Ehdr) && !memcmp(h, ELFMAG, SELFMAG) &&
-		 h[EI_CLASS] == ELFCLASS64)
-		or_flag(fd, h, offsetof(Elf64_Ehdr, e_flags), DUMP_ELF_INCOMPLETE);
 	close(fd);
+	if (n == 0)
+		unlink(path);
+	if (n <= 0)
+		return;
+	/* a failed mark leaves the error that is already being reported */
+	if ((size_t)n >= CS_KDUMP_SIG_LEN && !memcmp(h, CS_KDUMP_SIGNATURE, CS_KDUMP_SIG_LEN))
+		(void)cs_kdump_mark_incomplete(path, &ignored);
+	else if ((size_t)n >= SELFMAG && !memcmp(h, ELFMAG, SELFMAG))
+		(void)cs_elf_mark_incomplete(path, &ignored);
 }
 
 cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs_err *err)

@@ -1,6 +1,7 @@
 /* formats/flat_write.c: the -F sink: every positioned write becomes one record of the flattened stream. */
 #include "formats/sink.h"
 #include "formats/kdump_format.h"
+#include "core/io.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -15,29 +16,6 @@ struct flat_sink {
 	bool ended;
 };
 
-/* writev until everything is out (pipes take partial writes). */
-static cs_status writev_all(int fd, struct iovec *iov, int cnt, struct cs_err *err)
-{
-	while (cnt) {
-		ssize_t n = writev(fd, iov, cnt);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cs_err_sys(err, errno, "cannot write the flattened stream");
-		}
-		while (cnt && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt) {
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
-	}
-	return CS_OK;
-}
-
 static cs_status flat_pwrite(struct cs_sink *s, const void *buf, size_t len, foff_t off,
 			     struct cs_err *err)
 {
@@ -51,7 +29,7 @@ static cs_status flat_pwrite(struct cs_sink *s, const void *buf, size_t len, fof
 
 	if (!len)
 		return CS_OK; /* a zero-size record would read as the end of the stream */
-	st = writev_all(fs->fd, iov, 2, err);
+	st = cs_writev_full(fs->fd, "the flattened stream", iov, 2, err);
 	if (st)
 		return cs_err_ctx(err, "record at offset 0x%" PRIx64, (uint64_t)off);
 	s->bytes_written += len;
@@ -68,7 +46,7 @@ static cs_status flat_finish(struct cs_sink *s, struct cs_err *err)
 	if (fs->ended)
 		return CS_OK;
 	memset(&end, 0xff, sizeof(end)); /* (-1, -1) */
-	if (cs_write_all(fs->fd, &end, sizeof(end), s->path, err))
+	if (cs_write_full(fs->fd, s->path, &end, sizeof(end), NULL, err))
 		return err->status;
 	fs->ended = true;
 	return CS_OK;
@@ -105,7 +83,7 @@ cs_status cs_sink_flat_create(int fd, const char *name, struct cs_sink **ret, st
 	h.type = (int64_t)htobe64(CS_FLAT_TYPE);
 	h.version = (int64_t)htobe64(CS_FLAT_VERSION);
 	memcpy(hdr, &h, sizeof(h));
-	st = cs_write_all(fd, hdr, CS_FLAT_HEADER_SIZE, name ? name : "standard output", err);
+	st = cs_write_full(fd, name ? name : "standard output", hdr, CS_FLAT_HEADER_SIZE, NULL, err);
 	free(hdr);
 	if (st) {
 		free(fs);

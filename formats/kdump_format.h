@@ -1,4 +1,4 @@
-/* formats/kdump_format.h: on-disk structs of the kdump-compressed file and the flattened stream (kdump-format.md §1-2). */
+/* formats/kdump_format.h: on-disk structs of the kdump-compressed file and the flattened stream (the kdump-compressed file and the flattened stream). */
 #ifndef CS_KDUMP_FORMAT_H
 #define CS_KDUMP_FORMAT_H
 
@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 /*
- * LP64 (x86_64) layouts, in the byte order of the dumped machine (we only
- * write little-endian x86_64 dumps; readers must byte-swap on BE input).
+ * LP64 layouts, in the byte order of the dumped machine (we only write
+ * little-endian dumps; readers must byte-swap on BE input).
  * The flattened wrapper headers are always big endian.
  */
 

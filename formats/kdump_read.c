@@ -1,6 +1,9 @@
 /* formats/kdump_read.c: the kdump-compressed reader (plain files, flattened streams, split sets). */
 #include "formats/source.h"
-#include "formats/flat_read.h"
+#include "formats/kdump_codec.h"
+#include "core/arch/arch.h"
+#include "core/range.h"
+#include "formats/infile.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
 #include "core/loss.h"
@@ -312,23 +315,6 @@ static cs_status build_ranges(struct cs_source *src, const struct cs_bitmap *bm,
 	return CS_OK;
 }
 
-static uint16_t machine_of(const char *m)
-{
-	static const struct {
-		const char *name;
-		uint16_t em;
-	} tab[] = {
-		{"x86_64", EM_X86_64}, {"aarch64", EM_AARCH64}, {"arm64", EM_AARCH64},
-		{"ppc64", EM_PPC64},   {"ppc64le", EM_PPC64},   {"s390x", EM_S390},
-		{"i386", EM_386},      {"i686", EM_386},        {"riscv64", EM_RISCV},
-		{"loongarch64", 258},  {"arm", EM_ARM},         {"mips", EM_MIPS},
-	};
-	for (size_t i = 0; i < CS_ARRAY_SIZE(tab); i++)
-		if (!strncmp(m, tab[i].name, CS_KDUMP_UTS_LEN))
-			return tab[i].em;
-	return EM_NONE;
-}
-
 /* Read [off, off + len) of the first file into a fresh buffer, checking bounds. */
 static cs_status read_blob(struct kd_file *f, int64_t off, uint64_t len, const char *what,
 			   uint8_t **ret, struct cs_err *err)
@@ -503,7 +489,7 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	p->block_size = (uint32_t)h0.dh.block_size;
 	for (size_t i = 0; i < nfiles; i++) {
 		p->incomplete |= p->files[i].incomplete;
-		p->cut |= p->files[i].in.flat_truncated;
+		p->cut |= p->files[i].in.flat.truncated;
 	}
 	p->shift = (unsigned)__builtin_ctz(p->block_size);
 	src->kind = CS_SRC_KDUMP;
@@ -596,24 +582,18 @@ static cs_status kdump_open(struct cs_source *src, const char *const *paths, siz
 	 * guess (seen: 0xfffffffd6886aa7c), so have_phys_base stays for ELF PT_LOADs.
 	 */
 	src->input_phys_base = h0.sh.phys_base;
-	src->e_machine = machine_of(h0.dh.utsname.machine);
+	src->e_machine = cs_arch_machine_of(h0.dh.utsname.machine, CS_KDUMP_UTS_LEN);
 	return CS_OK;
 }
 
 /* The file holding pfn's descriptor, or NULL. */
 static const struct kd_file *file_of(const struct kd_priv *p, pfn_t pfn)
 {
-	size_t lo = 0, hi = p->nfiles;
+	size_t lo;
 
 	if (p->nfiles == 1)
 		return pfn >= p->files[0].start && pfn < p->files[0].end ? &p->files[0] : NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->files[mid].start <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = CS_UPPER_BOUND(p->files, p->nfiles, start, pfn);
 	if (!lo || pfn >= p->files[lo - 1].end)
 		return NULL;
 	return &p->files[lo - 1];
@@ -696,7 +676,7 @@ static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_
 				  f->in.path, pfn, doff, f->in.size);
 	}
 	if (d->offset == 0) {
-		/* What an interrupted writer leaves (kdump-format.md §1.9); anywhere else a corruption. */
+		/* What an interrupted writer leaves (formats/kdump_format.h: CS_DUMP_DH_COMPRESSED_INCOMPLETE); anywhere else a corruption. */
 		*why = p->incomplete ? CS_LOSS_UNWRITTEN : p->cut ? CS_LOSS_CUT : CS_LOSS_BAD_DESC;
 		return cs_err_set(err, CS_ERR_NODATA,
 				  "'%s': pfn 0x%" PRIxPFN ": its page descriptor at offset 0x%" PRIx64
@@ -730,7 +710,7 @@ static cs_status read_one(const struct kd_priv *p, const struct kd_file *f, pfn_
 	st = cs_infile_pread(&f->in, *scratch, d->size, (uint64_t)d->offset, err);
 	if (st)
 		return cs_err_ctx(err, "pfn 0x%" PRIxPFN, pfn);
-	st = cs_codec_decode_page(codec, *scratch, d->size, out, bs, err);
+	st = cs_kdump_decode_page(codec, *scratch, d->size, out, bs, err);
 	if (st && st != CS_ERR_NOTSUP && st != CS_ERR_NOMEM)
 		*why = CS_LOSS_DECODE;
 	if (st)

@@ -2,13 +2,16 @@
 #include "formats/writer.h"
 #include "formats/kdump_format.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
- * Layout (kdump-format.md §1.1): because num_dumpable is known from the 2nd
+ * Layout (formats/kdump_format.h): because num_dumpable is known from the 2nd
  * bitmap before any page is written, the descriptor array comes first and the
  * page data after it, exactly where makedumpfile puts them. Descriptors and
  * data are collected in two large buffers and written with one pwrite each
@@ -109,7 +112,7 @@ static cs_status write_bitmap(struct kdump_writer *w, const struct cs_bitmap *bm
 
 		if (pos < stop)
 			copy = (size_t)CS_MIN((uint64_t)n, stop - pos);
-		/* The words are little-endian: byte p >> 3, bit p & 7 (x86_64 only). */
+		/* The words are little-endian: byte p >> 3, bit p & 7 (we write little-endian dumps only). */
 		if (copy)
 			memcpy(chunk, (const uint8_t *)bm->words + (pos - from), copy);
 		memset(chunk + copy, 0, n - copy);
@@ -177,7 +180,7 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 	w->bitmap_off = bitmap_off;
 	w->len_bitmap = len_bitmap;
 	w->pd_start = bitmap_off + (foff_t)len_bitmap;
-	/* A split piece leaves room for every piece's descriptors (kdump-format.md §1.8). */
+	/* A split piece leaves room for every piece's descriptors (formats/split.h). */
 	ndesc_area = h->split ? CS_MAX(h->num_dumpable_total, lay->num_dumpable) : lay->num_dumpable;
 	w->data_next = w->pd_start + (foff_t)(ndesc_area * sizeof(struct cs_page_desc));
 	w->desc_pos = w->pd_start;
@@ -252,7 +255,7 @@ static cs_status kw_begin(struct cs_writer *base, const struct cs_write_layout *
 			w->desc_reserved = w->desc_end;
 	}
 
-	/* The shared zero page is the first data item (kdump-format.md §1.7). */
+	/* The shared zero page is the first data item (formats/kdump_format.h). */
 	if (lay->exclude_zero) {
 		w->zero_off = w->data_next;
 		memset(w->data_buf, 0, bs);
@@ -485,7 +488,7 @@ static void kw_abort(struct cs_writer *base)
 	for (i = 0; i < w->desc_used; i++) {
 		struct cs_page_desc *pd = &w->desc_buf[i];
 		if (pd->offset + (foff_t)pd->size > w->data_durable)
-			memset(pd, 0, sizeof(*pd)); /* offset 0 = lost page (§1.9) */
+			memset(pd, 0, sizeof(*pd)); /* offset 0 = never written (core/loss.h) */
 		else
 			kept++;
 	}
@@ -527,3 +530,24 @@ const struct cs_writer_ops cs_kdump_writer = {
 	.abort = kw_abort,
 	.destroy = kw_destroy,
 };
+
+/* A finished file cut afterwards (a --split piece, -R): the header status the writer would have set. */
+cs_status cs_kdump_mark_incomplete(const char *path, struct cs_err *err)
+{
+	const off_t off = offsetof(struct cs_disk_dump_header, status);
+	uint32_t status;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	cs_status st = CS_OK;
+
+	if (fd < 0)
+		return cs_err_sys(err, errno, "cannot open '%s'", path);
+	if (pread(fd, &status, sizeof(status), off) != (ssize_t)sizeof(status)) {
+		st = cs_err_set(err, CS_ERR_IO, "cannot read the kdump header of '%s'", path);
+	} else {
+		status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
+		if (pwrite(fd, &status, sizeof(status), off) != (ssize_t)sizeof(status))
+			st = cs_err_sys(err, errno, "cannot mark '%s' incomplete", path);
+	}
+	close(fd);
+	return st;
+}

@@ -1,5 +1,6 @@
 /* formats/notes.c: ELF note iteration and construction (bounds-checked, no overflow). */
 #include "formats/notes.h"
+#include "core/endian.h"
 
 #include <string.h>
 
@@ -9,14 +10,6 @@ void cs_note_iter_init(struct cs_note_iter *it, const void *buf, size_t size)
 	it->size = buf ? size : 0;
 	it->pos = 0;
 	it->bad = false;
-}
-
-static uint32_t load32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 bool cs_note_next(struct cs_note_iter *it, struct cs_note *note)
@@ -29,9 +22,9 @@ bool cs_note_next(struct cs_note_iter *it, struct cs_note *note)
 	if (left < 12)
 		return false;
 	p = it->buf + it->pos; /* only now: buf may be NULL for an empty buffer (NULL + 0 is UB) */
-	namesz = load32(p);
-	descsz = load32(p + 4);
-	type = load32(p + 8);
+	namesz = cs_load_le32(p);
+	descsz = cs_load_le32(p + 4);
+	type = cs_load_le32(p + 8);
 	if (namesz == 0 && descsz == 0 && type == 0)
 		return false; /* zero padding ends the notes */
 	/* Sizes are at most 2^32-1, so the 4-byte round-ups cannot overflow size_t. */

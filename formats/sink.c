@@ -1,5 +1,6 @@
 /* formats/sink.c: the file sink (O_EXCL 0600, pwrite loops, fsync), the null sink for --dry-run, the -L limit. */
 #include "formats/sink.h"
+#include "core/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,55 +25,23 @@ struct file_sink {
  */
 #define WRITEBACK_KICK (4u << 20)
 
-cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cs_err_sys(err, errno, "cannot write to %s", what);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return CS_OK;
-}
-
 static const struct cs_sink_ops file_ops;
 
 static cs_status file_pwrite(struct cs_sink *s, const void *buf, size_t len, foff_t off,
 			     struct cs_err *err)
 {
 	struct file_sink *fs = (struct file_sink *)s;
-	const uint8_t *p = buf;
-	foff_t pos = off;
+	size_t done;
+	foff_t pos;
+	cs_status st = cs_pwrite_full(fs->fd, fs->path, buf, len, (uint64_t)off, &done, err);
 
-	while (len) {
-		ssize_t n = pwrite(fs->fd, p, len, pos);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			s->fail_end = pos;
-			if (pos > s->end)
-				s->end = pos;
-			return cs_err_sys(err, errno, "cannot write '%s' at offset 0x%" PRIx64,
-					  fs->path, (uint64_t)pos);
-		}
-		if (n == 0) { /* should not happen for a regular file; avoid spinning */
-			s->fail_end = pos;
-			if (pos > s->end)
-				s->end = pos;
-			return cs_err_set(err, CS_ERR_NOSPC,
-					  "cannot write '%s' at offset 0x%" PRIx64 ": no progress",
-					  fs->path, (uint64_t)pos);
-		}
-		p += n;
-		pos += n;
-		len -= (size_t)n;
-		s->bytes_written += (uint64_t)n;
+	pos = off + (foff_t)done;
+	s->bytes_written += done;
+	if (st != CS_OK) {
+		s->fail_end = pos;
+		if (pos > s->end)
+			s->end = pos;
+		return st;
 	}
 	if (pos > s->end)
 		s->end = pos;
@@ -118,58 +87,19 @@ static const struct cs_sink_ops file_ops = {
 	.destroy = file_destroy,
 };
 
-/*
- * A DUMPFILE must be a regular file (or not exist yet): with -f a device or FIFO would
- * be chmod'ed 0600, and removed again when the dump fails (seen: -f ... /dev/full
- * deleted /dev/full, -f ... /dev/null left it mode 0600).
- */
-cs_status cs_output_check_regular(const char *path, struct cs_err *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return cs_err_set(err, CS_ERR_ARGS, "cannot write the dump to '%s': not a regular file "
-				  "(--dry-run filters without writing)", path);
-	return CS_OK;
-}
-
 cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
 			      struct cs_err *err)
 {
 	struct file_sink *fs = calloc(1, sizeof(*fs));
-	/* As root, -f must not follow a planted symlink to some other file. */
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
 
 	if (!fs || !(fs->path = strdup(path))) {
 		free(fs);
 		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");
 	}
-	if (cs_output_check_regular(path, err) != CS_OK) {
+	if (cs_output_create(path, force, NULL, 0, NULL, &fs->fd, err) != CS_OK) {
 		free(fs->path);
 		free(fs);
-		return CS_ERR_ARGS;
-	}
-	fs->fd = open(path, flags, 0600);
-	if (fs->fd < 0) {
-		int e = errno;
-		free(fs->path);
-		free(fs);
-		if (e == EEXIST)
-			return cs_err_set(err, CS_ERR_ARGS,
-					  "cannot create '%s': the file exists (use -f to overwrite)",
-					  path);
-		if (e == ELOOP)
-			return cs_err_set(err, CS_ERR_ARGS,
-					  "cannot create '%s': it is a symbolic link (give the real path)", path);
-		return cs_err_sys(err, e, "cannot create '%s'", path);
-	}
-	/* -f keeps an existing file's inode: a crash dump must still not be world-readable. */
-	if (force && fchmod(fs->fd, 0600) != 0) {
-		int e = errno;
-		close(fs->fd);
-		free(fs->path);
-		free(fs);
-		return cs_err_sys(err, e, "cannot make '%s' private (mode 0600)", path);
+		return err->status;
 	}
 	fs->base.ops = &file_ops;
 	fs->base.path = fs->path;

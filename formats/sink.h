@@ -8,7 +8,7 @@
 /*
  * Writers address the output by absolute offset (pwrite semantics). A file
  * sink does positioned writes; a flattened sink turns each write into one
- * record of the stream (kdump-format.md §2); a null sink only counts.
+ * record of the stream (formats/kdump_format.h); a null sink only counts.
  * Only one thread (the pipeline's ordered writer) uses a sink.
  */
 struct cs_sink;
@@ -42,12 +42,9 @@ struct cs_sink {
 	foff_t fail_end;
 };
 
-/* CS_ERR_ARGS if path exists and is not a regular file (or a symlink, refused by O_NOFOLLOW). */
-cs_status cs_output_check_regular(const char *path, struct cs_err *err);
-
 /*
- * Create `path` for writing: O_EXCL and mode 0600 unless `force`, which
- * truncates an existing file instead (makedumpfile -f).
+ * Create `path` for writing under the output policy of core/io.h (O_EXCL and
+ * mode 0600; `force` truncates an existing file instead: makedumpfile -f).
  */
 cs_status cs_sink_file_create(const char *path, bool force, struct cs_sink **ret,
 			      struct cs_err *err);
@@ -110,8 +107,5 @@ cs_status cs_flat_rebuild(int in_fd, const char *out_path, bool force, struct cs
  * bit 0), best effort; an empty file is removed (formats/flat_rebuild.c).
  */
 void cs_dump_mark_incomplete(const char *path);
-
-/* Internal helpers shared by the sinks: write / read all bytes, retrying on EINTR and short counts. */
-cs_status cs_write_all(int fd, const void *buf, size_t len, const char *what, struct cs_err *err);
 
 #endif

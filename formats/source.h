@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/bitmap.h"
 #include "core/loss.h"
+#include "core/kernel.h"
 
 /* A run of physical memory present in the input (the 1st bitmap). */
 struct cs_pfn_range {
@@ -34,8 +35,8 @@ struct cs_source {
 	void *priv;
 	const char *path;      /* first input file, for messages */
 	enum cs_source_kind kind;
-	uint32_t page_size;    /* from the input format when it says, else 4096 */
-	uint16_t e_machine;    /* EM_X86_64 ... (kdump input: from utsname.machine) */
+	uint32_t page_size;    /* from the input format when it says, else the default arch's smallest */
+	uint16_t e_machine;    /* ELF EM_* (kdump input: from utsname.machine) */
 	bool use_mmap;         /* set before open(): false for --non-mmap */
 
 	struct cs_pfn_range *ranges; /* sorted, non-overlapping */
@@ -75,7 +76,7 @@ struct cs_source {
 	size_t vmcoreinfo_size; /* 0 if the input has no VMCOREINFO */
 	int nr_cpus;            /* "CORE" NT_PRSTATUS notes */
 
-	/* Hints from ELF program headers (x86_64): valid when have_* is set. */
+	/* Hints from ELF program headers (by the arch's map bases): valid when have_* is set. */
 	bool have_phys_base;    /* from the kernel-text PT_LOAD */
 	uint64_t phys_base;
 	bool have_page_offset;  /* from a direct-map PT_LOAD: p_vaddr - p_paddr */
@@ -164,5 +165,18 @@ static inline const char *cs_source_vmcoreinfo(const struct cs_source *src, size
 	*len = src->vmcoreinfo_size;
 	return src->vmcoreinfo_size ? (const char *)src->notes + src->vmcoreinfo_off : NULL;
 }
+
+/*
+ * What the kernel model needs from src (core/kernel.h): its header facts and
+ * its physical-memory reader; pointers into src, valid while it is open.
+ */
+void cs_source_kernel_input(struct cs_source *src, struct cs_kernel_input *in);
+
+/*
+ * The kernel of src: with override (-i / -x, may be NULL) as its model, else
+ * the model in src's VMCOREINFO note, else none.
+ */
+cs_status cs_kernel_init_source(struct cs_kernel *k, struct cs_source *src,
+				const struct cs_kmodel *override, struct cs_err *err);
 
 #endif

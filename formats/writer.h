@@ -26,7 +26,7 @@ struct cs_dump_header_info {
 	size_t eraseinfo_size;
 	uint32_t extra_status;     /* more disk_dump_header.status bits, e.g. CS_DUMP_DH_EXCLUDED_VMEMMAP */
 	/*
-	 * --split (kdump-format.md §1.8): this file holds the descriptors and
+	 * --split (formats/split.h): this file holds the descriptors and
 	 * data of pfns [split_start, split_end) only; its data area still starts
 	 * after num_dumpable_total descriptors (set bits of bitmap2 below max_mapnr).
 	 */
@@ -82,7 +82,7 @@ struct cs_writer;
  * (put_bitmaps between windows in cyclic mode), then finish, or abort
  * after any failure. abort is best effort: it leaves what was written
  * readable and marks the dump incomplete where the format and the sink
- * allow (kdump-format.md §1.9).
+ * allow (formats/kdump_format.h: CS_DUMP_DH_COMPRESSED_INCOMPLETE).
  */
 struct cs_writer_ops {
 	const char *name;
@@ -115,10 +115,13 @@ struct cs_writer {
 	uint64_t saved_pages;
 };
 
-/* The kdump-compressed writer (kdump-format.md §1). */
+/* The kdump-compressed writer (formats/kdump_format.h). */
 extern const struct cs_writer_ops cs_kdump_writer;
 
 /* Bytes of the kdump writer's own buffers (for memory accounting). */
 size_t cs_kdump_writer_mem_bytes(void);
+
+/* OR the incomplete flag (0x8) into the status of the kdump file at path. */
+cs_status cs_kdump_mark_incomplete(const char *path, struct cs_err *err);
 
 #endif

@@ -40,13 +40,4 @@ static inline paddr_t x86_pte_paddr(uint64_t pte, uint64_t sme_mask)
 	return pte & X86_PTE_PFN_MASK & ~sme_mask;
 }
 
-/* Canonical form: sign-extend from bit 47 (4-level) or 56 (5-level). */
-static inline vaddr_t x86_canonical(vaddr_t vaddr, int levels)
-{
-	unsigned top = levels == 5 ? 56 : 47;
-	if (vaddr & (1ULL << top))
-		return vaddr | ~((1ULL << (top + 1)) - 1);
-	return vaddr & ((1ULL << (top + 1)) - 1);
-}
-
 #endif

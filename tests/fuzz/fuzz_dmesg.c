@@ -1,6 +1,6 @@
-/* tests/fuzz/fuzz_dmesg.c: fuzz target: the printk log extractor (core/dmesg.c: lockless ring, structured log_buf, plain ring) over fuzzed kernel memory and layout. */
+/* tests/fuzz/fuzz_dmesg.c: fuzz target: the printk log extractor (engine/dmesg.c: lockless ring, structured log_buf, plain ring) over fuzzed kernel memory and layout. */
 #include "fuzz_common.h"
-#include "core/dmesg.h"
+#include "engine/dmesg.h"
 
 /*
  * Input: byte 0 options (bit 0 --partial-dmesg, bit 1 caller id, bit 2 a 1 KiB

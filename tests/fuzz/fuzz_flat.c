@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_flat.c: fuzz target: the flattened-stream offset map (formats/flat_read.c) against a naive replay, then the kdump reader over it. */
 #include "fuzz_common.h"
 #include "fuzz_source.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 
 /* Content bytes the naive model keeps (the oracle is checked below this offset). */
 #define FZ_MODEL_MAX (256u << 10)
@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(in.flattened);
 		FZ_ASSERT(ok);
 		FZ_ASSERT(in.size == end);
-		for (size_t i = 1; i < in.nflat; i++)
-			FZ_ASSERT(in.flat[i].off >= in.flat[i - 1].off + in.flat[i - 1].len);
+		for (size_t i = 1; i < in.flat.n; i++)
+			FZ_ASSERT(in.flat.ext[i].off >= in.flat.ext[i - 1].off + in.flat.ext[i - 1].len);
 		/* Whole content below the model bound, then a few odd-sized windows. */
 		size_t n = (size_t)CS_MIN(in.size, (uint64_t)FZ_MODEL_MAX);
 		if (n) {
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cs_infile_pread(&in, got, 16, in.size, &err) != CS_OK)
 			fz_check_msg(err.msg);
 		else
-			FZ_ASSERT(in.flat_truncated);
+			FZ_ASSERT(in.flat.truncated);
 		cs_infile_close(&in);
 	} else {
 		fz_check_msg(err.msg);

@@ -2,6 +2,7 @@
 #include "fuzz_common.h"
 #include "core/arch/x86_64_paging.h"
 #include "core/kernel.h"
+#include "formats/source.h"
 
 /*
  * Input: 16-byte header, then `nrec` 11-byte records (u8 page, u16 entry,
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src.have_phys_base = (flags & 0x20) != 0;
 	src.phys_base = (uint64_t)data[11] * PG;
 
-	if (cs_kernel_init(k, &src, &km, &err) != CS_OK) {
+	if (cs_kernel_init_source(k, &src, &km, &err) != CS_OK) {
 		fz_check_msg(err.msg);
 		goto out;
 	}
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st = cs_kernel_vtop(k, va, &pa, &contig, &err);
 		if (st != CS_OK)
 			fz_check_msg(err.msg);
-		k2->arch.ops->cache_reset(&k2->arch);
+		cs_arch_cache_reset(&k2->arch);
 		st2 = cs_kernel_vtop(k2, va, &pa2, &contig2, &err);
 		if (st2 != CS_OK)
 			fz_check_msg(err.msg);

@@ -3,9 +3,9 @@
 #define CS_FUZZ_SOURCE_H
 
 #include "fuzz_common.h"
-#include "core/job.h"
+#include "engine/job.h"
 #include "core/kernel.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "formats/kdump_format.h"
 #include "formats/source.h"
 
@@ -115,7 +115,7 @@ static void fz_scan(struct cs_source *src, unsigned level)
 
 	if (!k)
 		abort();
-	if (cs_kernel_init(k, src, NULL, &err) != CS_OK) {
+	if (cs_kernel_init_source(k, src, NULL, &err) != CS_OK) {
 		fz_check_msg(err.msg);
 		goto out;
 	}

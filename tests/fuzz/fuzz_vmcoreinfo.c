@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		abort();
 	memcpy(copy, data, size);
-	cs_vmcoreinfo_parse(copy, size, 0, km, &st);
+	cs_vmcoreinfo_parse(copy, size, km, &st);
 	FZ_ASSERT(st.stored <= st.lines);
 	FZ_ASSERT(memchr(st.first_rejected, 0, sizeof(st.first_rejected)) != NULL);
 	FZ_ASSERT(memchr(km->osrelease, 0, sizeof(km->osrelease)) != NULL);
@@ -36,13 +36,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(km->have[i] <= 1);
 
 	/* Writing the model and parsing it again gives the same model. */
-	need = cs_vmcoreinfo_format(km, NULL, 0);
+	need = cs_vmcoreinfo_format(km, NULL, NULL, 0);
 	text = malloc(need + 1);
 	if (!text)
 		abort();
-	FZ_ASSERT(cs_vmcoreinfo_format(km, text, need + 1) == need);
+	FZ_ASSERT(cs_vmcoreinfo_format(km, NULL, text, need + 1) == need);
 	FZ_ASSERT(strlen(text) == need);
-	cs_vmcoreinfo_parse(text, need, 0, km2, &st2);
+	cs_vmcoreinfo_parse(text, need, km2, &st2);
 	FZ_ASSERT(st2.rejected == 0 && st2.malformed == 0 && st2.unknown == 0 && st2.duplicates == 0);
 	models_equal(km, km2);
 	free(text);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Offsets of the LP64 disk_dump_header and kdump_sub_header (kdump-format.md 1.2, 1.4). */
+/* Offsets of the LP64 disk_dump_header and kdump_sub_header (formats/kdump_format.h). */
 #define DH_BLOCK_SIZE 428
 #define DH_SUB_HDR_SIZE 432
 #define DH_BITMAP_BLOCKS 436

@@ -38,6 +38,40 @@ rc=$?
 check "dangling symlink as output: not followed" [ ! -e "$D/victim" ]
 echo "# dangling symlink: exit $rc: $(last_err)"
 
+# --- every other output file goes through the same policy (core/io.c) ---------------
+# The dmesg log and -g's file: a planted symlink is not followed, a FIFO is refused before
+# open (which would block) and not chmod'ed; -g with -f over a 0644 file leaves it 0600.
+# (A generated dump has no real printk ring, so the log is never written here: the checks
+# are on what happens before.)
+ln -sf "$D/victim.log" "$D/log.link"
+cs --dump-dmesg -f "$D/in.elf" "$D/log.link"
+check_eq "dmesg log -f at a symlink: refused (exit)" "$?" 1
+check "dmesg log -f at a symlink: its target not created" [ ! -e "$D/victim.log" ]
+echo "# dmesg log at a symlink: $(last_err)"
+mkfifo "$D/log.fifo"; chmod 644 "$D/log.fifo"
+timeout 20 "$CORESIEVE" --dump-dmesg -f "$D/in.elf" "$D/log.fifo" >"$D/stdout" 2>"$D/stderr"
+check_eq "dmesg log -f at a FIFO: refused (exit)" "$?" 1
+check_eq "dmesg log -f at a FIFO: mode unchanged" "$(stat -c %a "$D/log.fifo")" 644
+echo "# dmesg log at a FIFO: $(last_err)"
+if command -v cc >/dev/null && cc -g -o "$D/vmlinux" "$CS_ROOT/tests/fixtures/kstructs.c" 2>/dev/null; then
+	echo junk >"$D/vi"; chmod 644 "$D/vi"
+	cs -f -g "$D/vi" -x "$D/vmlinux"
+	check_eq "-g -f over a 0644 file: exit" "$?" 0
+	check_eq "-g -f over a 0644 file: mode 0600" "$(stat -c %a "$D/vi")" 600
+	ln -sf "$D/victim.vi" "$D/vi.link"
+	cs -f -g "$D/vi.link" -x "$D/vmlinux"
+	check_eq "-g -f at a symlink: refused (exit)" "$?" 1
+	check "-g -f at a symlink: its target not created" [ ! -e "$D/victim.vi" ]
+else
+	echo "# no C compiler for the DWARF fixture: -g checks skipped"
+fi
+# --reassemble's output: the same, for a symlink.
+cs -l -d 31 --split "$D/in.elf" "$D/p1" "$D/p2" && ln -sf "$D/victim.re" "$D/re.link"
+cs --reassemble -f "$D/p1" "$D/p2" "$D/re.link"
+check_eq "--reassemble -f at a symlink: refused (exit)" "$?" 1
+check "--reassemble -f at a symlink: its target not created" [ ! -e "$D/victim.re" ]
+rm -f "$D"/p1 "$D"/p2 "$D"/log* "$D"/vi* "$D"/vmlinux
+
 # --- never over the input ----------------------------------------------------------
 cs -l -d 31 -f "$D/in.elf" "$D/in.elf"
 check_eq "output = input with -f: refused (exit)" "$?" 1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/integ/no_silent_loss.sh: a page the input declares but cannot give is never a quiet zero page in a complete-marked dump (docs/robustness.md "No silent loss").
 #
-# The rule (core/loss.h, core/job.c account_losses): every such page is counted by
+# The rule (core/loss.h, engine/job.c account_losses): every such page is counted by
 # reason, reported in one line per reason naming the count and the first pfn, marks
 # the output incomplete (kdump status 0x8, ELF e_flags bit 0) and fails the run (exit
 # 1); --allow-incomplete keeps the mark and the lines but exits 0. Checked for every

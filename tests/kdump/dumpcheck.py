@@ -12,7 +12,7 @@
 
 Run with Debian's /usr/bin/python3 (python3-libkdumpfile, python3-drgn). Exit 0 when the
 check passes, 1 when it fails (the reason on stdout), 2 on usage errors. The kdump layout
-is docs/kdump-format.md (shared) section 1: header in block 0, sub header in block 1,
+is formats/kdump_format.h: header in block 0, sub header in block 1,
 bitmaps at (1 + sub_hdr_size) * block_size (1st half, 2nd half), then 24-byte page
 descriptors, one per set bit of the 2nd bitmap; with dump level bit 1 the first data
 item is the shared zero page.

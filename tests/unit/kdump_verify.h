@@ -3,6 +3,7 @@
 #define CS_TEST_KDUMP_VERIFY_H
 
 #include "compress/codec.h"
+#include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 
 #include <fcntl.h>
@@ -96,7 +97,7 @@ static inline int kv_verify(const char *path, uint64_t max_pfn, kv_expect_fn exp
 		if (pd.offset == (int64_t)data_start && pd.size == bs && pd.flags == 0)
 			zeros++;
 		if (pd.offset <= 0 || (uint64_t)pd.offset + pd.size > len || pd.size > bs ||
-		    cs_codec_decode_page(pd.flags, f + pd.offset, pd.size, got, bs, &err) ||
+		    cs_kdump_decode_page(pd.flags, f + pd.offset, pd.size, got, bs, &err) ||
 		    memcmp(got, want, bs)) {
 			if (bad++ < 5)
 				printf("# pfn 0x%" PRIx64 ": descriptor off 0x%" PRIx64

@@ -284,7 +284,7 @@ static void test_no_tail(struct tap *t)
 	ok(t, cs_dump_level_apply(&pc, 31).what == CS_KEEP_UNVERIFIED, "head without its tail: unverified");
 }
 
-/* Every level 0..31 on representative pages, against the rules of filtering.md §1-2. */
+/* Every level 0..31 on representative pages, against the dump-level table (filters/dump_level.c). */
 static void test_levels(struct tap *t)
 {
 	struct cs_kmodel km;

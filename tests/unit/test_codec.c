@@ -1,5 +1,6 @@
 /* tests/unit/test_codec.c: codec round trips (random, zero, text, mixed pages), raw fallback, lookups, zlib back-end speed. */
 #include "compress/codec.h"
+#include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "tests/lib/tap.h"
 
@@ -100,7 +101,7 @@ static void round_trip(struct tap *t, const struct cs_codec *c, int level)
 			if (n == 0) { /* stored raw: the writer copies the page */
 				raw_seen = 1;
 				if (c->decompress(page, PAGE, back, PAGE, &err) == CS_OK &&
-				    c->kdump_flag == 0 && memcmp(back, page, PAGE)) {
+				    cs_kdump_codec_flag(c) == 0 && memcmp(back, page, PAGE)) {
 					good = 0;
 					break;
 				}
@@ -115,7 +116,7 @@ static void round_trip(struct tap *t, const struct cs_codec *c, int level)
 			}
 			/* The format-level decoder dispatches on the page flag. */
 			memset(back, 0x5a, PAGE);
-			if (cs_codec_decode_page(c->kdump_flag, out, n, back, PAGE, &err) != CS_OK ||
+			if (cs_kdump_decode_page(cs_kdump_codec_flag(c), out, n, back, PAGE, &err) != CS_OK ||
 			    memcmp(back, page, PAGE)) {
 				good = 0;
 				break;
@@ -124,11 +125,11 @@ static void round_trip(struct tap *t, const struct cs_codec *c, int level)
 		ok(t, good, "%s level %d: %s pages round-trip", c->name, level, kind_names[k]);
 		if (k == K_RANDOM)
 			ok(t, raw_seen, "%s: random pages fall back to raw", c->name);
-		if (k == K_ZERO && c->kdump_flag)
+		if (k == K_ZERO && cs_kdump_codec_flag(c))
 			ok(t, !raw_seen, "%s: zero pages compress", c->name);
 	}
 	/* A truncated or garbled stream is an error, never a short page. */
-	if (c->kdump_flag) {
+	if (cs_kdump_codec_flag(c)) {
 		struct cs_err err;
 		size_t n;
 		fill_page(page, K_TEXT, &seed);
@@ -177,32 +178,45 @@ int main(void)
 
 	for (size_t i = 0; list[i]; i++) {
 		round_trip(&t, list[i], 0);
-		if (list[i]->kdump_flag == CS_DUMP_DH_COMPRESSED_ZLIB ||
-		    list[i]->kdump_flag == CS_DUMP_DH_COMPRESSED_ZSTD)
+		if (cs_kdump_codec_flag(list[i]) == CS_DUMP_DH_COMPRESSED_ZLIB ||
+		    cs_kdump_codec_flag(list[i]) == CS_DUMP_DH_COMPRESSED_ZSTD)
 			round_trip(&t, list[i], 3);
 	}
 #ifdef HAVE_ZLIB
 	round_trip(&t, &cs_codec_zlib_zlib, 0);
 #endif
 	ok(&t, cs_codec_by_cli_flag(0) == &cs_codec_none, "lookup none by flag 0");
-	ok(&t, cs_codec_by_kdump_flag(0) == &cs_codec_none, "lookup none by kdump flag");
+	ok(&t, cs_kdump_codec_by_flag(0) == &cs_codec_none, "lookup none by kdump flag");
 	ok(&t, cs_codec_by_name("none") == &cs_codec_none, "lookup none by name");
 	ok(&t, cs_codec_by_name("lz4") == NULL, "unknown codec name");
 #ifdef HAVE_LZO
 	ok(&t, cs_codec_by_cli_flag('l') == &cs_codec_lzo, "lookup -l");
-	ok(&t, cs_codec_by_kdump_flag(CS_DUMP_DH_COMPRESSED_LZO) == &cs_codec_lzo, "lookup lzo flag");
+	ok(&t, cs_kdump_codec_by_flag(CS_DUMP_DH_COMPRESSED_LZO) == &cs_codec_lzo, "lookup lzo flag");
 #endif
 #ifdef HAVE_ZSTD
 	ok(&t, cs_codec_by_cli_flag('z') == &cs_codec_zstd, "lookup -z");
 #endif
-	ok(&t, !cs_codec_known_but_missing('x'), "x is not a codec flag");
+	{
+		const struct cs_codec *c = &cs_codec_none;
+		struct cs_err err;
+
+		cs_err_clear(&err);
+		ok(&t, cs_codec_for_cli_flag(0, &c, &err) == CS_OK && c == NULL, "no letter: no codec");
+		ok(&t, cs_codec_for_cli_flag('x', &c, &err) == CS_ERR_ARGS, "x is not a codec letter");
+#ifdef HAVE_ZLIB
+		ok(&t, cs_codec_for_cli_flag('c', &c, &err) == CS_OK && c == &cs_codec_zlib, "-c resolves to zlib");
+#else
+		ok(&t, cs_codec_for_cli_flag('c', &c, &err) == CS_ERR_NOTSUP && strstr(err.msg, "zlib"),
+		   "-c without zlib names the library");
+#endif
+	}
 	{
 		struct cs_err err;
 		uint8_t a[PAGE] = { 0 }, b[PAGE];
-		ok(&t, cs_codec_decode_page(0, a, PAGE, b, PAGE, &err) == CS_OK, "raw page decodes");
-		ok(&t, cs_codec_decode_page(0, a, 100, b, PAGE, &err) == CS_ERR_CORRUPT,
+		ok(&t, cs_kdump_decode_page(0, a, PAGE, b, PAGE, &err) == CS_OK, "raw page decodes");
+		ok(&t, cs_kdump_decode_page(0, a, 100, b, PAGE, &err) == CS_ERR_CORRUPT,
 		   "short raw page is corrupt");
-		ok(&t, cs_codec_decode_page(0x40, a, 100, b, PAGE, &err) == CS_ERR_CORRUPT,
+		ok(&t, cs_kdump_decode_page(0x40, a, 100, b, PAGE, &err) == CS_ERR_CORRUPT,
 		   "unknown flag is corrupt");
 	}
 

@@ -1,5 +1,5 @@
 /* tests/unit/test_dmesg.c: --dump-dmesg on hand-built printk buffers in memory (lockless, structured, plain). */
-#include "core/dmesg.h"
+#include "engine/dmesg.h"
 #include "tests/lib/tap.h"
 #include "tests/lib/rand.h"
 

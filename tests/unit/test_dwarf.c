@@ -40,7 +40,7 @@ static bool load_truth(const char *prog, struct cs_kmodel *km)
 	if (pclose(p) != 0)
 		return false;
 	memset(km, 0, sizeof(*km));
-	cs_vmcoreinfo_parse(buf, n, 0, km, NULL);
+	cs_vmcoreinfo_parse(buf, n, km, NULL);
 	return km->osrelease[0] != 0;
 }
 
@@ -188,7 +188,7 @@ static void test_gen_text(struct tap *t, const char *exe)
 	memset(&direct, 0, sizeof(direct));
 	memset(&back, 0, sizeof(back));
 	cs_dwarf_load(exe, &direct, &err);
-	cs_vmcoreinfo_parse(text, len, 0, &back, NULL);
+	cs_vmcoreinfo_parse(text, len, &back, NULL);
 	for (int i = 0; i < KM_NR_FIELDS; i++)
 		if (direct.have[i] != back.have[i] || direct.val[i] != back.val[i]) {
 			diff++;

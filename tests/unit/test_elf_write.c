@@ -1,5 +1,5 @@
 /* tests/unit/test_elf_write.c: the -E writer: segment plan, partial and overlapping PT_LOADs, PN_XNUM, incomplete files. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
 #include "formats/elf_write.h"
 #include "formats/notes.h"
 #include "formats/sink.h"
@@ -231,7 +231,7 @@ static bool loads_match(const struct out_elf *o, bool (*is_zero)(uint64_t))
 	return true;
 }
 
-/* kdump-format.md §5: zero runs of 300 (100-399), 100 (500-599) and 24 (1000-1023) pages. */
+/* Zero runs of 300 (100-399), 100 (500-599) and 24 (1000-1023) pages. */
 static bool doc_zero(uint64_t pfn)
 {
 	uint64_t i = pfn - 0x100;

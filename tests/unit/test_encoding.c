@@ -1,4 +1,5 @@
 /* tests/unit/test_encoding.c: the encodings mkvmcore shares with the engine: x86_64 PTEs and indices, SPARSEMEM sections, truth bytes. */
+#include "core/arch/arch.h"
 #include "core/arch/x86_64_paging.h"
 #include "core/sparsemem.h"
 #include "tests/gen/truth.h"
@@ -43,7 +44,7 @@ static void toy_map(struct toymem *m, paddr_t root, int levels, vaddr_t va, padd
 		x86_pte_make(pa, X86_PTE_PRESENT | X86_PTE_NX | (leaf > 1 ? X86_PTE_PSE : 0)) | sme;
 }
 
-/* The walk of filtering.md section 5; returns UINT64_MAX when not mapped. */
+/* A 4/5-level x86_64 walk (as core/arch/walk.c does); returns UINT64_MAX when not mapped. */
 static paddr_t toy_walk(struct toymem *m, paddr_t root, int levels, vaddr_t va, uint64_t sme)
 {
 	paddr_t t = root;
@@ -62,6 +63,7 @@ static paddr_t toy_walk(struct toymem *m, paddr_t root, int levels, vaddr_t va, 
 
 static void test_paging(struct tap *t)
 {
+	static const struct cs_paging_form va48 = {.va_bits = 48}, va57 = {.va_bits = 57};
 	/* Indices of well-known addresses. */
 	ok_eq_u64(t, x86_pt_index(0xffffffff81000000ULL, X86_P4D_SHIFT), 511, "__START_KERNEL pgd index 511");
 	ok_eq_u64(t, x86_pt_index(0xffffffff81000000ULL, X86_PUD_SHIFT), 510, "__START_KERNEL pud index 510");
@@ -87,16 +89,16 @@ static void test_paging(struct tap *t)
 		  "pte_paddr(pte_make(pa)) == pa");
 	ok(t, X86_PTE_PSE == 0x80 && X86_PTE_PRESENT == 1 && X86_PTE_NX == 1ULL << 63, "flag bit positions");
 
-	/* Canonical addresses. */
-	ok_eq_u64(t, x86_canonical(0x0000800000000000ULL, 4), 0xffff800000000000ULL, "canonical 4L: bit 47 extends");
-	ok_eq_u64(t, x86_canonical(0x00007fffffffffffULL, 4), 0x00007fffffffffffULL, "canonical 4L: user top stays");
-	ok_eq_u64(t, x86_canonical(0xffff888000000000ULL, 4), 0xffff888000000000ULL, "canonical 4L: kernel stays");
-	ok_eq_u64(t, x86_canonical(0x0000888000000000ULL | (1ULL << 47), 4), 0xffff888000000000ULL,
+	/* Canonical addresses (the generic walker's, for x86_64's 48- and 57-bit forms). */
+	ok_eq_u64(t, cs_walk_canonical(&va48, 0x0000800000000000ULL), 0xffff800000000000ULL, "canonical 4L: bit 47 extends");
+	ok_eq_u64(t, cs_walk_canonical(&va48, 0x00007fffffffffffULL), 0x00007fffffffffffULL, "canonical 4L: user top stays");
+	ok_eq_u64(t, cs_walk_canonical(&va48, 0xffff888000000000ULL), 0xffff888000000000ULL, "canonical 4L: kernel stays");
+	ok_eq_u64(t, cs_walk_canonical(&va48, 0x0000888000000000ULL | (1ULL << 47)), 0xffff888000000000ULL,
 		  "canonical 4L: rebuilds the direct map base");
-	ok_eq_u64(t, x86_canonical(0x0100000000000000ULL, 5), 0xff00000000000000ULL, "canonical 5L: bit 56 extends");
-	ok_eq_u64(t, x86_canonical(0x0011000000000000ULL | (1ULL << 56), 5), 0xff11000000000000ULL,
+	ok_eq_u64(t, cs_walk_canonical(&va57, 0x0100000000000000ULL), 0xff00000000000000ULL, "canonical 5L: bit 56 extends");
+	ok_eq_u64(t, cs_walk_canonical(&va57, 0x0011000000000000ULL | (1ULL << 56)), 0xff11000000000000ULL,
 		  "canonical 5L: rebuilds the direct map base");
-	ok_eq_u64(t, x86_canonical(0x00ff800000000000ULL, 5), 0x00ff800000000000ULL, "canonical 5L: bit 47 is not the sign");
+	ok_eq_u64(t, cs_walk_canonical(&va57, 0x00ff800000000000ULL), 0x00ff800000000000ULL, "canonical 5L: bit 47 is not the sign");
 
 	/* Map and walk through both paging modes, with and without an SME mask. */
 	struct toymem *mp = malloc(sizeof(*mp));

@@ -1,8 +1,9 @@
 /* tests/unit/test_kdump_read.c: the kdump reader on makedumpfile output (plain, flattened, split, incomplete) and hand-made files (every codec). */
 #include "formats/source.h"
+#include "formats/kdump_codec.h"
 #include "formats/notes.h"
 #include "formats/kdump_format.h"
-#include "formats/flat_read.h"
+#include "formats/infile.h"
 #include "compress/codec.h"
 #include "tests/lib/tap.h"
 
@@ -264,7 +265,7 @@ static int write_kdump(const char *path, const struct cs_codec *codec, uint32_t 
 	memcpy(dh.signature, CS_KDUMP_SIGNATURE, 8);
 	dh.header_version = 6;
 	strcpy(dh.utsname.machine, "x86_64");
-	dh.status = (codec ? codec->kdump_flag : 0) | (incomplete ? CS_DUMP_DH_COMPRESSED_INCOMPLETE : 0);
+	dh.status = (codec ? cs_kdump_codec_flag(codec) : 0) | (incomplete ? CS_DUMP_DH_COMPRESSED_INCOMPLETE : 0);
 	dh.block_size = PS;
 	dh.sub_hdr_size = 1;
 	dh.bitmap_blocks = 2 * bmbytes / PS;
@@ -290,7 +291,7 @@ static int write_kdump(const char *path, const struct cs_codec *codec, uint32_t 
 			clen = codec->compress(state, page, PS, cbuf, sizeof(cbuf));
 		d.offset = (int64_t)data;
 		d.size = clen ? (uint32_t)clen : PS;
-		d.flags = clen ? codec->kdump_flag : 0;
+		d.flags = clen ? cs_kdump_codec_flag(codec) : 0;
 		fseek(f, (long)data, SEEK_SET);
 		fwrite(clen ? cbuf : page, 1, d.size, f);
 		data += d.size;
@@ -322,7 +323,7 @@ static void handmade(struct tap *t, const char *dir)
 		bool same = true;
 
 		snprintf(path, sizeof(path), "%s/hand-%s.kdump", dir, codec->name);
-		write_kdump(path, codec->kdump_flag ? codec : NULL, 1000, false);
+		write_kdump(path, cs_kdump_codec_flag(codec) ? codec : NULL, 1000, false);
 		if (!ok(t, cs_source_open(&k, kp, 1, false, &err) == CS_OK, "open hand-made %s: %s",
 			codec->name, err.msg))
 			continue;
@@ -343,7 +344,7 @@ static void handmade(struct tap *t, const char *dir)
 		}
 		ok(t, same, "hand-made %s: every page", codec->name);
 		ok(t, k.e_machine == EM_X86_64 && k.input_phys_base == 0x1000000 &&
-		   k.input_status == codec->kdump_flag, "hand-made %s: header fields", codec->name);
+		   k.input_status == cs_kdump_codec_flag(codec), "hand-made %s: header fields", codec->name);
 		cs_source_close(&k);
 	}
 
@@ -454,7 +455,7 @@ static void flat_map(struct tap *t, const char *dir)
 		memset(want + 200, 'D', 10);
 		if (cut)
 			memset(want + 205, 0, 5);
-		ok(t, in.flattened && in.flat_truncated == (cut != 0) && in.map == NULL,
+		ok(t, in.flattened && in.flat.truncated == (cut != 0) && in.map == NULL,
 		   "flattened%s: detected, not mapped", cut ? " (cut)" : "");
 		ok(t, cs_infile_pread(&in, got, 210, 0, &err) == CS_OK && !memcmp(got, want, 210),
 		   "flattened%s: later records win, holes read as zeros", cut ? " (cut)" : "");

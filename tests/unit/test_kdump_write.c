@@ -1,5 +1,6 @@
 /* tests/unit/test_kdump_write.c: the kdump writer: header fields, layout, eraseinfo, and byte-identity with makedumpfile. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
+#include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "formats/notes.h"
 #include "tests/lib/tap.h"
@@ -363,7 +364,7 @@ static int main_real(const char *in, int level)
 			if (rc != 77)
 				ok(&t, rc == 0, "%s: libkdumpfile reads every page back", cases[i].name);
 			/* makedumpfile can re-filter what we wrote. */
-			if (c->kdump_flag == 0 || c->kdump_flag == 1 || c->kdump_flag == 2) {
+			if (cs_kdump_codec_flag(c) == 0 || cs_kdump_codec_flag(c) == 1 || cs_kdump_codec_flag(c) == 2) {
 				snprintf(cmd, sizeof(cmd), "rm -f %s.re && makedumpfile -d 31 %s %s.re >%s.re.log 2>&1",
 					 our, our, our, our);
 				ok(&t, sh(cmd) == 0, "%s: makedumpfile -d 31 re-filters our dump", cases[i].name);
@@ -384,7 +385,7 @@ int main(int argc, char **argv)
 	struct tap t = { 0 };
 	struct cs_err err;
 	struct cs_pipeline_stats stats;
-	/* Like kdump-format.md §5, plus a segment with p_filesz < p_memsz and an unaligned gap. */
+	/* A small two-segment layout, plus a segment with p_filesz < p_memsz and an unaligned gap. */
 	static const struct seg segs[] = {
 		{ 0x100000, 64, 64 },
 		{ 0x800000, 32, 32 },
@@ -403,7 +404,7 @@ int main(int argc, char **argv)
 		       write_vmcore(in_vmci, segs, CS_ARRAY_SIZE(segs), true) == 0,
 	   "wrote test ELF vmcores");
 
-	/* Header fields and layout (kdump-format.md §1). */
+	/* Header fields and layout (formats/kdump_format.h). */
 	{
 		struct ours_opts o = { .codec = cs_codec_by_name("lzo") ? cs_codec_by_name("lzo") : &cs_codec_none,
 				       .dump_level = 1, .nthreads = 2,
@@ -422,7 +423,7 @@ int main(int argc, char **argv)
 		memcpy(&ksh, f + PS, sizeof(ksh));
 		ok(&t, !memcmp(dh.signature, "KDUMP   ", 8), "signature");
 		ok_eq_u64(&t, dh.header_version, 6, "header_version");
-		ok_eq_u64(&t, dh.status, o.codec->kdump_flag, "status = codec flag");
+		ok_eq_u64(&t, dh.status, cs_kdump_codec_flag(o.codec), "status = codec flag");
 		ok_eq_u64(&t, dh.block_size, PS, "block_size");
 		ok_eq_u64(&t, dh.sub_hdr_size, 1, "sub_hdr_size");
 		ok_eq_u64(&t, dh.max_mapnr, 0x1000 + 300, "max_mapnr");

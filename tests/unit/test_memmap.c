@@ -1,7 +1,7 @@
 /* tests/unit/test_memmap.c: section decoding, mem_map discovery and the scan on a hand-built kernel. */
 #include "core/kernel.h"
 #include "core/memmap.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "core/arch/x86_64_paging.h"
 #include "filters/dump_level.h"
 #include "tests/lib/tap.h"
@@ -203,7 +203,7 @@ static void test_discovery(struct tap *t, struct fake *f)
 
 	fake_init(f, &src);
 	base_km(&km);
-	ok(t, cs_kernel_init(k, &src, &km, &err) == CS_OK, "kernel init: %s", err.msg);
+	ok(t, cs_kernel_init_source(k, &src, &km, &err) == CS_OK, "kernel init: %s", err.msg);
 	ok(t, cs_memmap_init(&mm, k, src.max_pfn, &err) == CS_OK, "extreme, array form: %s", err.msg);
 	ok(t, mm.model == CS_MM_SPARSEMEM_EXTREME && mm.nr_blocks == NSEC && !mm.mem_section_deref,
 	   "EXTREME from LENGTH(mem_section), %zu sections", mm.nr_blocks);
@@ -300,7 +300,7 @@ static void test_scan(struct tap *t, struct fake *f)
 	mk(f, 3 * PPS + 992, 0, 0, BUDDY, 4); /* crosses the end of range 0: unverified */
 	mk(f, 3 * PPS + 2048, 0, 0, BUDDY, 3); /* in range 1, partly without data: free */
 
-	ok(t, cs_kernel_init(k, &src, &km, &err) == CS_OK, "kernel init");
+	ok(t, cs_kernel_init_source(k, &src, &km, &err) == CS_OK, "kernel init");
 	ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_OK, "scan -d 31: %s", err.msg);
 	ok_eq_u64(t, st.total, 3 * PPS + 3000, "total = max_mapnr");
 	ok_eq_u64(t, b1.nbits, st.total, "bitmap size");
@@ -402,7 +402,7 @@ static void test_scan(struct tap *t, struct fake *f)
 
 	/* Without a model only levels 0/1 work. */
 	cs_kernel_deinit(k);
-	ok(t, cs_kernel_init(k, &src, NULL, &err) == CS_OK && !k->have_model, "no vmcoreinfo: init ok");
+	ok(t, cs_kernel_init_source(k, &src, NULL, &err) == CS_OK && !k->have_model, "no vmcoreinfo: init ok");
 	ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_ERR_ARGS &&
 		      strstr(err.msg, "doesn't contain vmcoreinfo"),
 	   "no vmcoreinfo: -d 31 refused: %s", err.msg);
@@ -428,7 +428,7 @@ static void test_utsname(struct tap *t, struct fake *f)
 	cs_km_set(&km, KM_SYM_init_uts_ns, KV(0x8000));
 	strcpy((char *)f->kreg + 0x8000 + 4, "Linux");
 	strcpy((char *)f->kreg + 0x8000 + 4 + 2 * 65, "6.12.0-test");
-	cs_kernel_init(k, &src, &km, &err);
+	cs_kernel_init_source(k, &src, &km, &err);
 	ok(t, cs_kernel_utsname(k, uts, &err) == CS_OK && !strcmp(uts[0], "Linux") &&
 		      !strcmp(uts[2], "6.12.0-test"),
 	   "utsname at init_uts_ns + 4 without OFFSET(uts_namespace.name)");
@@ -460,7 +460,7 @@ static void test_scan_share_overflow(struct tap *t, struct fake *f)
 	for (pfn_t p = 0; p < NSEC * PPS; p++)
 		put32(spage(f, p) + 48, 0xffffffffu);
 	mk_compound(f, 0, 16, LRU, ANON, 0xffffffffu);
-	ok(t, cs_kernel_init(k, &src, &km, &err) == CS_OK, "overflow: kernel init");
+	ok(t, cs_kernel_init_source(k, &src, &km, &err) == CS_OK, "overflow: kernel init");
 	ok(t, cs_scan(k, &src, 31, &b1, &b2, &st, &err) == CS_OK, "overflow: serial scan");
 	ok_eq_u64(t, st.user, 2 * PPS, "overflow: the order-16 page is user data, excluded whole");
 	ok(t, cs_scanner_open(k, &src, 31, 4, &sc, &err) == CS_OK && sc, "overflow: scanner, 4 threads");

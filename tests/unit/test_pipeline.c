@@ -1,5 +1,6 @@
 /* tests/unit/test_pipeline.c: the write pipeline: identical output for 1/2/8 threads, every codec, -F/-R, errors. */
-#include "core/pipeline.h"
+#include "engine/pipeline.h"
+#include "formats/kdump_codec.h"
 #include "formats/kdump_format.h"
 #include "tests/lib/tap.h"
 #include "tests/unit/kdump_verify.h"
@@ -160,7 +161,7 @@ static cs_status run_one(struct cs_source *src, const struct cs_bitmap *b1, cons
 	return st;
 }
 
-/* Cyclic mode: windows of `span` pfns copied from whole bitmaps, as core/job.c rescans them. */
+/* Cyclic mode: windows of `span` pfns copied from whole bitmaps, as engine/job.c rescans them. */
 struct windows {
 	const struct cs_bitmap *whole1, *whole2;
 	struct cs_bitmap w1, w2;
@@ -416,7 +417,7 @@ int main(void)
 	/*
 	 * Out of space (RLIMIT_FSIZE gives EFBIG, reported like ENOSPC): the error
 	 * names the offset, the file is flagged incomplete, and every descriptor
-	 * on disk either points at good data or is zero ("lost", §1.9).
+	 * on disk either points at good data or is zero ("lost", core/loss.h).
 	 */
 	{
 		pid_t pid;
@@ -457,7 +458,7 @@ int main(void)
 				}
 				memcpy(want, m.mem + p * PS, PS);
 				if ((uint64_t)pd.offset + pd.size <= len &&
-				    !cs_codec_decode_page(pd.flags, f + pd.offset, pd.size, got, PS, &e2) &&
+				    !cs_kdump_decode_page(pd.flags, f + pd.offset, pd.size, got, PS, &e2) &&
 				    !memcmp(got, want, PS))
 					good++;
 				else

@@ -1,6 +1,6 @@
 /* tests/unit/test_scan_gen.c: cs_scan on a generated vmcore against mkvmcore's truth file and manifest. */
 #include "core/kernel.h"
-#include "core/scan.h"
+#include "engine/scan.h"
 #include "filters/dump_level.h"
 #include "formats/source.h"
 #include "tests/gen/truth.h"
@@ -113,7 +113,7 @@ int main(void)
 		return 1;
 	}
 	k = calloc(1, sizeof(*k));
-	if (!ok(&t, cs_kernel_init(k, &src, NULL, &err) == CS_OK && k->have_model, "kernel init: %s",
+	if (!ok(&t, cs_kernel_init_source(k, &src, NULL, &err) == CS_OK && k->have_model, "kernel init: %s",
 		err.msg))
 		return tap_done(&t);
 

@@ -7,7 +7,7 @@
 static void parse(const char *text, struct cs_kmodel *km, struct cs_vmcoreinfo_stats *st)
 {
 	memset(km, 0, sizeof(*km));
-	cs_vmcoreinfo_parse(text, strlen(text), 0, km, st);
+	cs_vmcoreinfo_parse(text, strlen(text), km, st);
 }
 
 int main(void)
@@ -98,7 +98,7 @@ int main(void)
 		char buf[4096];
 		memcpy(buf, "PAGESIZE=4096\n\0SIZE(page)=64\n", 30);
 		memset(&km, 0, sizeof(km));
-		cs_vmcoreinfo_parse(buf, 30, 0, &km, &st);
+		cs_vmcoreinfo_parse(buf, 30, &km, &st);
 		ok(&t, cs_km_has(&km, KM_PAGESIZE) && !cs_km_has(&km, KM_SIZE_page), "NUL ends the text");
 		uint32_t x = 12345;
 		for (int round = 0; round < 200; round++) {
@@ -107,7 +107,7 @@ int main(void)
 				buf[i] = "=\n(SIZE)PAGESIZE0123456789abcdefx-"[(x >> 16) % 34];
 			}
 			memset(&km, 0, sizeof(km));
-			cs_vmcoreinfo_parse(buf, sizeof(buf), 0, &km, NULL);
+			cs_vmcoreinfo_parse(buf, sizeof(buf), &km, NULL);
 		}
 		ok(&t, 1, "random text parsed without crashing");
 	}
@@ -151,16 +151,31 @@ int main(void)
 		parse("OSRELEASE=6.8.0\nPAGESIZE=4096\nSYMBOL(mem_section)=ffffffff82000000\n"
 		      "SIZE(page)=64\nOFFSET(page._mapcount)=48\nNUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129\n"
 		      "KERNELOFFSET=2a000000\nLENGTH(zone.free_area)=11\n", &a, &st);
-		need = cs_vmcoreinfo_format(&a, NULL, 0);
-		len = cs_vmcoreinfo_format(&a, buf, sizeof(buf));
+		need = cs_vmcoreinfo_format(&a, NULL, NULL, 0);
+		len = cs_vmcoreinfo_format(&a, NULL, buf, sizeof(buf));
 		ok(&t, need == len && len == strlen(buf), "format length %zu", len);
 		ok(&t, !strncmp(buf, "OSRELEASE=6.8.0\nPAGESIZE=4096\n", 30), "OSRELEASE and PAGESIZE first");
 		ok(&t, strstr(buf, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129\n") != NULL, "negative NUMBER text");
 		ok(&t, strstr(buf, "SYMBOL(mem_section)=ffffffff82000000\n") != NULL, "SYMBOL text");
 		parse(buf, &b, &st);
 		ok(&t, !memcmp(&a, &b, sizeof(a)), "format -> parse round trip");
-		ok_eq_u64(&t, cs_vmcoreinfo_format(&a, buf, 10), len, "truncated buffer returns full length");
+		ok_eq_u64(&t, cs_vmcoreinfo_format(&a, NULL, buf, 10), len, "truncated buffer returns full length");
 		ok(&t, strlen(buf) == 9, "truncated output NUL-terminated");
+	}
+	/* -g's order (makedumpfile 1.7.2): SYMBOL, SIZE, OFFSET, LENGTH, NUMBER, SRCFILE, then the rest. */
+	{
+		struct cs_kmodel a;
+		char buf[8192];
+
+		parse("KERNELOFFSET=2a000000\nNUMBER(PG_lru)=4\nLENGTH(zone.free_area)=11\n"
+		      "OFFSET(page.lru)=8\nSIZE(page)=64\nSYMBOL(mem_section)=ffffffff82000000\n"
+		      "PAGESIZE=4096\nOSRELEASE=6.1.0\n", &a, &st);
+		cs_vmcoreinfo_format(&a, "include/linux/pgtable.h", buf, sizeof(buf));
+		ok(&t, !strcmp(buf, "OSRELEASE=6.1.0\nPAGESIZE=4096\nSYMBOL(mem_section)=ffffffff82000000\n"
+				    "SIZE(page)=64\nOFFSET(page.lru)=8\nLENGTH(zone.free_area)=11\n"
+				    "NUMBER(PG_lru)=4\nSRCFILE(pud_t)=include/linux/pgtable.h\n"
+				    "KERNELOFFSET=2a000000\n"),
+		   "-g order:\n%s", buf);
 	}
 	return tap_done(&t);
 }

@@ -52,7 +52,7 @@ static void setup(struct cs_arch *a, struct fakemem *m, int levels, uint64_t sme
 {
 	struct cs_kmodel km = {0};
 	struct cs_err err;
-	const struct cs_arch_ops *ops = cs_arch_find(62);
+	const struct cs_arch_info *info = cs_arch_find(62);
 
 	memset(m->words, 0, NPAGES * PG);
 	m->next = 1; /* page 0 is the PGD */
@@ -66,10 +66,9 @@ static void setup(struct cs_arch *a, struct fakemem *m, int levels, uint64_t sme
 	if (sme)
 		cs_km_set(&km, KM_NUM_sme_mask, sme);
 	memset(a, 0, sizeof(*a));
-	a->ops = ops;
 	a->read_paddr = fake_read;
 	a->read_ctx = m;
-	ok(t, ops && ops->init(a, &km, NULL, &err) == CS_OK, "init %d-level", levels);
+	ok(t, info && cs_arch_init(a, info, &km, NULL, &err) == CS_OK, "init %d-level", levels);
 }
 
 static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
@@ -92,37 +91,37 @@ static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	pud = link(m, MEM_BASE, va1g, X86_P4D_SHIFT);
 	tbl(m, pud)[x86_pt_index(va1g, X86_PUD_SHIFT)] = 0x80000000ULL | P | X86_PTE_PSE;
 
-	ok(t, a->ops->vtop(a, va4k, &pa, &contig, &err) == CS_OK, "4k vtop: %s", err.msg);
+	ok(t, cs_arch_vtop(a, va4k, &pa, &contig, &err) == CS_OK, "4k vtop: %s", err.msg);
 	ok_eq_u64(t, pa, 0xabc234, "4k paddr (NX and software bits dropped)");
 	ok_eq_u64(t, contig, PG - 0x234, "4k contig");
-	ok(t, a->ops->vtop(a, va2m, &pa, &contig, &err) == CS_OK, "2m vtop");
+	ok(t, cs_arch_vtop(a, va2m, &pa, &contig, &err) == CS_OK, "2m vtop");
 	ok_eq_u64(t, pa, 0x40000000ULL + 0x12345, "2m paddr (PAT bit ignored)");
 	ok_eq_u64(t, contig, (2ULL << 20) - 0x12345, "2m contig");
-	ok(t, a->ops->vtop(a, va1g, &pa, &contig, &err) == CS_OK, "1g vtop");
+	ok(t, cs_arch_vtop(a, va1g, &pa, &contig, &err) == CS_OK, "1g vtop");
 	ok_eq_u64(t, pa, 0x80000000ULL + 0x123456, "1g paddr");
 	ok_eq_u64(t, contig, (1ULL << 30) - 0x123456, "1g contig");
 
 	/* Kernel text fast path: no walk. */
 	{
-		uint64_t walks = a->u.x86_64.nr_walks;
-		ok(t, a->ops->vtop(a, X86_START_KERNEL_MAP + 0x1000123, &pa, &contig, &err) == CS_OK,
+		uint64_t walks = a->walk.nr_walks;
+		ok(t, cs_arch_vtop(a, X86_START_KERNEL_MAP + 0x1000123, &pa, &contig, &err) == CS_OK,
 		   "text vtop");
 		ok_eq_u64(t, pa, MEM_BASE + 0x1000123, "text paddr = va - START + phys_base");
-		ok_eq_u64(t, a->u.x86_64.nr_walks, walks, "text needs no walk");
+		ok_eq_u64(t, a->walk.nr_walks, walks, "text needs no walk");
 	}
 
 	/* Caches: 2 MiB mapping walked once for all of its 4 KiB pages. */
-	a->ops->cache_reset(a);
+	cs_arch_cache_reset(a);
 	{
-		uint64_t walks0 = a->u.x86_64.nr_walks, reads0 = a->u.x86_64.nr_table_reads;
+		uint64_t walks0 = a->walk.nr_walks, reads0 = a->walk.nr_table_reads;
 		bool all = true;
 		vaddr_t base = 0xffffea0000200000ULL;
 		for (unsigned i = 0; i < 512; i++)
-			all &= a->ops->vtop(a, base + i * PG + 8, &pa, &contig, &err) == CS_OK &&
+			all &= cs_arch_vtop(a, base + i * PG + 8, &pa, &contig, &err) == CS_OK &&
 			       pa == 0x40000000ULL + i * PG + 8;
 		ok(t, all, "2m mapping: 512 translations right");
-		ok_eq_u64(t, a->u.x86_64.nr_walks - walks0, 1, "2m mapping: one walk");
-		ok_eq_u64(t, a->u.x86_64.nr_table_reads - reads0, 3, "2m mapping: three table reads");
+		ok_eq_u64(t, a->walk.nr_walks - walks0, 1, "2m mapping: one walk");
+		ok_eq_u64(t, a->walk.nr_table_reads - reads0, 3, "2m mapping: three table reads");
 	}
 	/* 4 KiB pages under one PTE table: one walk each, but no table re-read. */
 	{
@@ -131,13 +130,13 @@ static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 		bool all = true;
 		for (unsigned i = 0; i < 512; i++)
 			tbl(m, ptt)[i] = x86_pte_make(0x100000000ULL + i * 2 * PG, P);
-		a->ops->cache_reset(a);
-		reads0 = a->u.x86_64.nr_table_reads;
+		cs_arch_cache_reset(a);
+		reads0 = a->walk.nr_table_reads;
 		for (unsigned i = 0; i < 512; i++)
-			all &= a->ops->vtop(a, 0xffffea0000000000ULL + i * PG, &pa, &contig, &err) == CS_OK &&
+			all &= cs_arch_vtop(a, 0xffffea0000000000ULL + i * PG, &pa, &contig, &err) == CS_OK &&
 			       pa == 0x100000000ULL + i * 2 * PG;
 		ok(t, all, "4k pages: 512 translations right");
-		ok_eq_u64(t, a->u.x86_64.nr_table_reads - reads0, 4, "4k pages: each table read once");
+		ok_eq_u64(t, a->walk.nr_table_reads - reads0, 4, "4k pages: each table read once");
 	}
 
 	/* Non-present entries at each level name the vaddr. */
@@ -148,11 +147,11 @@ static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 				   0xffffea0000000000ULL + 511 * PG + PG * 0}; /* set below */
 		const char *lvl[] = {"PGD", "PUD", "PMD", "PTE"};
 		tbl(m, pte)[511] = 0; /* PTE not present */
-		a->ops->cache_reset(a);
+		cs_arch_cache_reset(a);
 		holes[3] = 0xffffea0000000000ULL + 511 * PG;
 		for (int i = 0; i < 4; i++) {
 			char want[64];
-			cs_status st = a->ops->vtop(a, holes[i], &pa, &contig, &err);
+			cs_status st = cs_arch_vtop(a, holes[i], &pa, &contig, &err);
 			snprintf(want, sizeof(want), "vaddr 0x%" PRIx64, holes[i]);
 			ok(t, st == CS_ERR_NODATA && strstr(err.msg, want) && strstr(err.msg, lvl[i]),
 			   "%s not present: %s", lvl[i], err.msg);
@@ -162,8 +161,8 @@ static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	{
 		vaddr_t va = 0xffffea0000800000ULL;
 		tbl(m, pmd)[x86_pt_index(va, X86_PMD_SHIFT)] = x86_pte_make(0x7fff00000000ULL, P);
-		a->ops->cache_reset(a);
-		ok(t, a->ops->vtop(a, va, &pa, &contig, &err) != CS_OK && strstr(err.msg, "ffffea0000800000") &&
+		cs_arch_cache_reset(a);
+		ok(t, cs_arch_vtop(a, va, &pa, &contig, &err) != CS_OK && strstr(err.msg, "ffffea0000800000") &&
 			   strstr(err.msg, "7fff00000000"),
 		   "table outside the dump: %s", err.msg);
 	}
@@ -171,30 +170,30 @@ static void test_4level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	{
 		vaddr_t va = 0xffffea00c0000000ULL;
 		tbl(m, pud)[x86_pt_index(0xffff8881c0000000ULL, X86_PUD_SHIFT)] = x86_pte_make(MEM_BASE, P);
-		a->ops->cache_reset(a);
-		ok(t, a->ops->vtop(a, 0xffff8881c0000000ULL, &pa, &contig, &err) == CS_ERR_CORRUPT &&
+		cs_arch_cache_reset(a);
+		ok(t, cs_arch_vtop(a, 0xffff8881c0000000ULL, &pa, &contig, &err) == CS_ERR_CORRUPT &&
 			   strstr(err.msg, "loop"),
 		   "loop to PGD: %s", err.msg);
 		pud = link(m, MEM_BASE, va, X86_P4D_SHIFT);
 		tbl(m, pud)[x86_pt_index(va, X86_PUD_SHIFT)] = x86_pte_make(new_table(m), P);
 		pmd = x86_pte_paddr(tbl(m, pud)[x86_pt_index(va, X86_PUD_SHIFT)], 0);
 		tbl(m, pmd)[x86_pt_index(va, X86_PMD_SHIFT)] = x86_pte_make(pud, P);
-		a->ops->cache_reset(a);
-		ok(t, a->ops->vtop(a, va, &pa, &contig, &err) == CS_ERR_CORRUPT && strstr(err.msg, "loop"),
+		cs_arch_cache_reset(a);
+		ok(t, cs_arch_vtop(a, va, &pa, &contig, &err) == CS_ERR_CORRUPT && strstr(err.msg, "loop"),
 		   "loop to PUD: %s", err.msg);
 	}
 	/* Large-page bit at the PGD level is corrupt. */
 	{
 		vaddr_t va = 0xffffc00000000000ULL;
 		tbl(m, MEM_BASE)[x86_pt_index(va, X86_P4D_SHIFT)] = x86_pte_make(0, P | X86_PTE_PSE);
-		a->ops->cache_reset(a);
-		ok(t, a->ops->vtop(a, va, &pa, &contig, &err) == CS_ERR_CORRUPT, "PSE in PGD: %s", err.msg);
+		cs_arch_cache_reset(a);
+		ok(t, cs_arch_vtop(a, va, &pa, &contig, &err) == CS_ERR_CORRUPT, "PSE in PGD: %s", err.msg);
 	}
-	ok(t, a->ops->vtop(a, 0x0000800000000000ULL, &pa, &contig, &err) != CS_OK &&
+	ok(t, cs_arch_vtop(a, 0x0000800000000000ULL, &pa, &contig, &err) != CS_OK &&
 		   strstr(err.msg, "canonical"),
 	   "non-canonical: %s", err.msg);
-	ok(t, a->ops->is_kvaddr(a, 0xffffea0000000000ULL) && !a->ops->is_kvaddr(a, 0x1000) &&
-		   !a->ops->is_kvaddr(a, 0xff11000000000000ULL),
+	ok(t, cs_arch_is_kvaddr(a, 0xffffea0000000000ULL) && !cs_arch_is_kvaddr(a, 0x1000) &&
+		   !cs_arch_is_kvaddr(a, 0xff11000000000000ULL),
 	   "is_kvaddr 4-level");
 }
 
@@ -216,16 +215,16 @@ static void test_5level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	pud = link(m, p4d, va2, X86_P4D_SHIFT);
 	tbl(m, pud)[x86_pt_index(va2, X86_PUD_SHIFT)] = 0xc0000000ULL | P | X86_PTE_PSE;
 
-	ok(t, a->ops->vtop(a, va, &pa, &contig, &err) == CS_OK, "5-level 4k: %s", err.msg);
+	ok(t, cs_arch_vtop(a, va, &pa, &contig, &err) == CS_OK, "5-level 4k: %s", err.msg);
 	ok_eq_u64(t, pa, 0x123456000ULL + (va & 0xfff), "5-level 4k paddr");
-	ok(t, a->ops->vtop(a, va2 + 77, &pa, &contig, &err) == CS_OK, "5-level 1g");
+	ok(t, cs_arch_vtop(a, va2 + 77, &pa, &contig, &err) == CS_OK, "5-level 1g");
 	ok_eq_u64(t, pa, 0xc0000000ULL + 77, "5-level 1g paddr");
-	ok(t, a->ops->vtop(a, 0xff20000000000000ULL, &pa, &contig, &err) == CS_ERR_NODATA &&
+	ok(t, cs_arch_vtop(a, 0xff20000000000000ULL, &pa, &contig, &err) == CS_ERR_NODATA &&
 		   strstr(err.msg, "PGD"),
 	   "5-level top not present: %s", err.msg);
-	ok(t, a->ops->is_kvaddr(a, 0xff11000000000000ULL), "is_kvaddr 5-level");
+	ok(t, cs_arch_is_kvaddr(a, 0xff11000000000000ULL), "is_kvaddr 5-level");
 	/* A 4-level walker would have looked at a different index: the P4D level exists. */
-	ok_eq_u64(t, a->u.x86_64.levels, 5, "levels = 5 from pgtable_l5_enabled");
+	ok_eq_u64(t, a->walk.form->levels, 5, "levels = 5 from pgtable_l5_enabled");
 }
 
 static void test_sme(struct tap *t, struct cs_arch *a, struct fakemem *m)
@@ -244,7 +243,7 @@ static void test_sme(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	pmd = new_table(m);
 	tbl(m, pud)[x86_pt_index(va, X86_PUD_SHIFT)] = x86_pte_make(pmd, P) | c;
 	tbl(m, pmd)[x86_pt_index(va, X86_PMD_SHIFT)] = 0x200000ULL | c | P | X86_PTE_PSE;
-	ok(t, a->ops->vtop(a, va, &pa, &contig, &err) == CS_OK, "sme vtop: %s", err.msg);
+	ok(t, cs_arch_vtop(a, va, &pa, &contig, &err) == CS_OK, "sme vtop: %s", err.msg);
 	ok_eq_u64(t, pa, 0x205000ULL, "sme C-bit stripped from tables and page");
 }
 
@@ -254,19 +253,18 @@ static void test_init_errors(struct tap *t)
 	struct cs_kmodel km = {0};
 	struct cs_err err;
 
-	a->ops = &cs_arch_x86_64_ops;
-	ok(t, a->ops->init(a, &km, NULL, &err) == CS_ERR_FORMAT && strstr(err.msg, "init_top_pgt"),
+	ok(t, cs_arch_init(a, &cs_arch_x86_64, &km, NULL, &err) == CS_ERR_FORMAT && strstr(err.msg, "init_top_pgt"),
 	   "no root symbol: %s", err.msg);
 	cs_km_set(&km, KM_SYM_init_top_pgt, 0xffff888000001000ULL);
-	ok(t, a->ops->init(a, &km, NULL, &err) == CS_ERR_CORRUPT, "root outside the image: %s", err.msg);
+	ok(t, cs_arch_init(a, &cs_arch_x86_64, &km, NULL, &err) == CS_ERR_CORRUPT, "root outside the image: %s", err.msg);
 	/* phys_base from the PT_LOAD hint when VMCOREINFO lacks it. */
 	{
 		struct cs_arch_hints h = {.have_phys_base = true, .phys_base = 0x3000000};
 		cs_km_set(&km, KM_SYM_init_level4_pgt, X86_START_KERNEL_MAP + 0x2000);
 		km.have[KM_SYM_init_top_pgt] = 0;
-		ok(t, a->ops->init(a, &km, &h, &err) == CS_OK, "init_level4_pgt + hint");
-		ok_eq_u64(t, a->u.x86_64.pgd_paddr, 0x3002000, "pgd paddr uses hinted phys_base");
-		ok_eq_u64(t, a->ops->phys_base(a), 0x3000000, "phys_base from hint");
+		ok(t, cs_arch_init(a, &cs_arch_x86_64, &km, &h, &err) == CS_OK, "init_level4_pgt + hint");
+		ok_eq_u64(t, a->walk.root, 0x3002000, "pgd paddr uses hinted phys_base");
+		ok_eq_u64(t, a->phys_base, 0x3000000, "phys_base from hint");
 	}
 	free(a);
 }
@@ -299,10 +297,10 @@ static void test_trace(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	pmd = link(m, pud, text, X86_PUD_SHIFT);
 	tbl(m, pmd)[x86_pt_index(text, X86_PMD_SHIFT)] = (MEM_BASE + 0x200000) | P | X86_PTE_PSE;
 	/* Warm the caches: the traced walk must not use them. */
-	ok(t, a->ops->vtop(a, text, &pa, &contig, &err) == CS_OK, "text vtop (shortcut)");
+	ok(t, cs_arch_vtop(a, text, &pa, &contig, &err) == CS_OK, "text vtop (shortcut)");
 	a->trace = trace_rec;
 	a->trace_ctx = &log;
-	ok(t, a->ops->vtop(a, text, &pa, &contig, &err) == CS_OK && pa == MEM_BASE + 0x200123,
+	ok(t, cs_arch_vtop(a, text, &pa, &contig, &err) == CS_OK && pa == MEM_BASE + 0x200123,
 	   "traced text vtop walks to the same paddr");
 	snprintf(want, sizeof(want), "PGD@%" PRIx64 "=%" PRIx64 ";PUD@%" PRIx64 "=%" PRIx64 ";PMD@%" PRIx64
 		 "=%" PRIx64 ";",
@@ -312,12 +310,34 @@ static void test_trace(struct tap *t, struct cs_arch *a, struct fakemem *m)
 		 pmd + x86_pt_index(text, X86_PMD_SHIFT) * 8, tbl(m, pmd)[x86_pt_index(text, X86_PMD_SHIFT)]);
 	ok(t, !strcmp(log.text, want), "trace: each entry's paddr and value (%s)", log.text);
 	log.text[0] = '\0';
-	ok(t, a->ops->vtop(a, hole, &pa, &contig, &err) == CS_ERR_NODATA, "traced unmapped vtop fails");
+	ok(t, cs_arch_vtop(a, hole, &pa, &contig, &err) == CS_ERR_NODATA, "traced unmapped vtop fails");
 	snprintf(want, sizeof(want), "PGD@%" PRIx64 "=0;",
 		 (uint64_t)(MEM_BASE + x86_pt_index(hole, X86_P4D_SHIFT) * 8));
 	ok(t, !strcmp(log.text, want), "trace: the empty PGD entry is reported (%s)", log.text);
 	a->trace = NULL;
 	a->trace_ctx = NULL;
+}
+
+/* The arch table: rows found by e_machine and utsname.machine, names for any machine. */
+static void test_table(struct tap *t)
+{
+	const struct cs_arch_info *x = cs_arch_find(62);
+	bool root_key = false;
+
+	ok(t, x == &cs_arch_x86_64 && cs_arch_default() == x, "x86_64 is row 62 and the default");
+	ok(t, cs_arch_find_name("x86_64", 65) == x && !cs_arch_find_name("aarch64", 65) &&
+		   !cs_arch_find_name("x86_64x", 65),
+	   "find by utsname.machine");
+	ok(t, cs_arch_machine_of("arm64", 65) == 183 && cs_arch_machine_of("sparc64", 65) == 0,
+	   "machine_of: known unsupported and unknown");
+	ok(t, !strcmp(cs_arch_machine_name(183), "aarch64") && !strcmp(cs_arch_machine_name(21), "ppc64") &&
+		   !strcmp(cs_arch_machine_name(2), "unknown"),
+	   "machine names for messages");
+	ok(t, x->page_size_mask == 4096 && x->section_size_bits == 27 && x->kernel_map_base == X86_START_KERNEL_MAP,
+	   "x86_64 row facts");
+	for (const enum cs_km_id *k = x->keys; *k != KM_NR_FIELDS; k++)
+		root_key |= *k == KM_SYM_init_top_pgt;
+	ok(t, root_key, "x86_64 row lists SYMBOL(init_top_pgt) among its keys");
 }
 
 int main(void)
@@ -331,6 +351,7 @@ int main(void)
 	test_sme(&t, a, &m);
 	test_init_errors(&t);
 	test_trace(&t, a, &m);
+	test_table(&t);
 	free(a);
 	free(m.words);
 	return tap_done(&t);

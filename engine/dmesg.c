@@ -1,6 +1,8 @@
-/* core/dmesg.c: --dump-dmesg: walk the crashed kernel's printk buffer and write it as makedumpfile 1.7.2 does. */
-#include "core/dmesg.h"
+/* engine/dmesg.c: --dump-dmesg: walk the crashed kernel's printk buffer and write it as makedumpfile 1.7.2 does. */
+#include "engine/dmesg.h"
+#include "core/endian.h"
 
+#include "core/io.h"
 #include "core/kernel.h"
 
 #include <errno.h>
@@ -35,19 +37,7 @@ struct out {
 
 static cs_status write_all(struct out *o, const char *p, size_t n, struct cs_err *err)
 {
-	while (n) {
-		ssize_t w = write(o->fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return cs_err_sys(err, errno, "cannot write the log at offset %" PRIu64,
-					  o->flushed);
-		o->flushed += (uint64_t)w;
-		p += w;
-		n -= (size_t)w;
-	}
-	return CS_OK;
+	return cs_write_full(o->fd, "the log", p, n, &o->flushed, err);
 }
 
 static cs_status out_flush(struct out *o, struct cs_err *err)
@@ -167,30 +157,6 @@ struct dctx {
 	uint64_t cap; /* largest buffer we read from the dump */
 };
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
 /* First missing key of `ids`, or NULL. */
 static const char *missing_key(const struct cs_kmodel *km, const enum cs_km_id *ids, size_t n)
 {
@@ -226,7 +192,7 @@ static cs_status read_u64(struct dctx *c, vaddr_t vaddr, uint64_t *v, const char
 
 	if (read_kv(c, vaddr, b, 8, what, err) != CS_OK)
 		return err->status;
-	*v = rd64(b);
+	*v = cs_load_le64(b);
 	return CS_OK;
 }
 
@@ -237,7 +203,7 @@ static cs_status read_u32(struct dctx *c, vaddr_t vaddr, uint32_t *v, const char
 
 	if (read_kv(c, vaddr, b, 4, what, err) != CS_OK)
 		return err->status;
-	*v = rd32(b);
+	*v = cs_load_le32(b);
 	return CS_OK;
 }
 
@@ -320,7 +286,7 @@ static cs_status read_clear_seq(struct dctx *c, uint64_t *seq, struct cs_err *er
 static bool prb_text(const struct prb *r, uint64_t id, const uint8_t *desc, const uint8_t **text,
 		     uint64_t *avail, bool *corrupt)
 {
-	uint64_t begin = rd64(desc + r->off_begin), next = rd64(desc + r->off_next);
+	uint64_t begin = cs_load_le64(desc + r->off_begin), next = cs_load_le64(desc + r->off_next);
 	uint64_t db, dsize;
 
 	*corrupt = false;
@@ -340,7 +306,7 @@ static bool prb_text(const struct prb *r, uint64_t id, const uint8_t *desc, cons
 		return false;
 	}
 	/* Every block starts with the id of its descriptor (unsigned long). */
-	if (dsize < 8 || db + dsize > r->size || (rd64(r->data + db) & DESC_ID_MASK) != id) {
+	if (dsize < 8 || db + dsize > r->size || (cs_load_le64(r->data + db) & DESC_ID_MASK) != id) {
 		*corrupt = true;
 		return false;
 	}
@@ -404,13 +370,13 @@ static cs_status dmesg_lockless(struct dctx *c, struct cs_err *err)
 		return err->status;
 	if ((st = read_buf(c, rb_va, rb_size, &rb, "struct printk_ringbuffer", err)) != CS_OK)
 		return st;
-	count_bits = rd32(rb + cnt_off);
-	size_bits = rd32(rb + tr + V(c, KM_OFF_prb_data_ring_size_bits));
-	descs_va = rd64(rb + dr + V(c, KM_OFF_prb_desc_ring_descs));
-	infos_va = rd64(rb + dr + V(c, KM_OFF_prb_desc_ring_infos));
-	data_va = rd64(rb + tr + V(c, KM_OFF_prb_data_ring_data));
-	head = rd64(rb + head_off) & DESC_ID_MASK;
-	tail = rd64(rb + tail_off) & DESC_ID_MASK;
+	count_bits = cs_load_le32(rb + cnt_off);
+	size_bits = cs_load_le32(rb + tr + V(c, KM_OFF_prb_data_ring_size_bits));
+	descs_va = cs_load_le64(rb + dr + V(c, KM_OFF_prb_desc_ring_descs));
+	infos_va = cs_load_le64(rb + dr + V(c, KM_OFF_prb_desc_ring_infos));
+	data_va = cs_load_le64(rb + tr + V(c, KM_OFF_prb_data_ring_data));
+	head = cs_load_le64(rb + head_off) & DESC_ID_MASK;
+	tail = cs_load_le64(rb + tail_off) & DESC_ID_MASK;
 	free(rb);
 	if (count_bits > 30 || size_bits < 4 || size_bits > 30) {
 		return cs_err_set(err, CS_ERR_CORRUPT,
@@ -464,23 +430,23 @@ static cs_status dmesg_lockless(struct dctx *c, struct cs_err *err)
 		id = (tail + i) & DESC_ID_MASK;
 		slot = id & (r.count - 1);
 		desc = r.descs + slot * r.desc_size;
-		sv = rd64(desc + r.off_sv);
+		sv = cs_load_le64(desc + r.off_sv);
 		/* Only committed or finalized descriptors of this very id hold a record. */
 		if ((sv & DESC_ID_MASK) != id ||
 		    ((sv >> DESC_FLAGS_SHIFT) != DESC_COMMITTED &&
 		     (sv >> DESC_FLAGS_SHIFT) != DESC_FINALIZED))
 			continue;
 		inf = r.infos + slot * r.info_size;
-		if (use_seq && rd64(inf + r.off_seq) < min_seq)
+		if (use_seq && cs_load_le64(inf + r.off_seq) < min_seq)
 			continue;
 		if (!prb_text(&r, id, desc, &text, &avail, &corrupt)) {
 			if (corrupt)
 				c->st->skipped++;
 			continue;
 		}
-		tlen = CS_MIN((uint64_t)rd16(inf + r.off_tlen), avail);
-		st = out_record(c->out, rd64(inf + r.off_ts), r.have_caller,
-				r.have_caller ? rd32(inf + r.off_caller) : 0, /* checked only then */
+		tlen = CS_MIN((uint64_t)cs_load_le16(inf + r.off_tlen), avail);
+		st = out_record(c->out, cs_load_le64(inf + r.off_ts), r.have_caller,
+				r.have_caller ? cs_load_le32(inf + r.off_caller) : 0, /* checked only then */
 				text, (size_t)tlen, err);
 		if (st != CS_OK)
 			goto out;
@@ -517,13 +483,13 @@ struct lbuf {
 /* The record shown for iterator position p (a zero-length record means "wrap to 0"). */
 static uint64_t lb_rec(const struct lbuf *l, uint64_t p)
 {
-	return rd16(l->buf + p + l->off_len) ? p : 0;
+	return cs_load_le16(l->buf + p + l->off_len) ? p : 0;
 }
 
 /* The next iterator position; false if it leaves the buffer. */
 static bool lb_next(const struct lbuf *l, uint64_t p, uint64_t *np)
 {
-	uint64_t rec = lb_rec(l, p), n = rec + rd16(l->buf + rec + l->off_len);
+	uint64_t rec = lb_rec(l, p), n = rec + cs_load_le16(l->buf + rec + l->off_len);
 
 	*np = n;
 	return n <= l->len - l->hdr;
@@ -532,12 +498,12 @@ static bool lb_next(const struct lbuf *l, uint64_t p, uint64_t *np)
 static cs_status lb_write(struct dctx *c, const struct lbuf *l, uint64_t rec, struct cs_err *err)
 {
 	const uint8_t *r = l->buf + rec;
-	uint64_t text = rec + l->hdr, tlen = rd16(r + l->off_tlen);
+	uint64_t text = rec + l->hdr, tlen = cs_load_le16(r + l->off_tlen);
 
 	/* Text may not run past the buffer (makedumpfile trusts text_len). */
 	tlen = CS_MIN(tlen, l->len - text);
-	if (out_record(c->out, rd64(r + l->off_ts), l->have_caller,
-		       l->have_caller ? rd32(r + l->off_caller) : 0, /* off_caller checked only then */
+	if (out_record(c->out, cs_load_le64(r + l->off_ts), l->have_caller,
+		       l->have_caller ? cs_load_le32(r + l->off_caller) : 0, /* off_caller checked only then */
 		       l->buf + text, (size_t)tlen, err) != CS_OK)
 		return err->status;
 	c->st->records++;
@@ -796,28 +762,10 @@ cs_status cs_dmesg_extract_opts(struct cs_kernel *k, const struct cs_dmesg_opts 
 	if (!k->have_model)
 		return cs_err_set(err, CS_ERR_ARGS,
 				  "%s doesn't contain vmcoreinfo: give -x VMLINUX or -i VMCOREINFO to "
-				  "extract the dmesg log", k->src ? k->src->path : "the dump");
+				  "extract the dmesg log", k->path ? k->path : "the dump");
 	if (!k->have_arch)
 		return cs_err_set(err, CS_ERR_FORMAT,
 				  "cannot translate kernel addresses of this dump (no page-table root in "
 				  "its kernel model): the log cannot be read");
-	if (!o.mem_limit && k->src) {
-		uint64_t bytes = 0;
-
-		for (size_t i = 0; i < k->src->nr_ranges; i++)
-			bytes += (k->src->ranges[i].end - k->src->ranges[i].start) * k->src->page_size;
-		o.mem_limit = bytes;
-	}
 	return cs_dmesg_extract_from(&k->km, kernel_reader, &kc, &o, out_fd, st, err);
-}
-
-cs_status cs_dmesg_extract(struct cs_kernel *k, bool partial, int out_fd, uint64_t size_limit,
-			   struct cs_err *err)
-{
-	struct cs_dmesg_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.partial = partial;
-	o.size_limit = size_limit;
-	return cs_dmesg_extract_opts(k, &o, out_fd, NULL, err);
 }

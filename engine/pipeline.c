@@ -1,5 +1,6 @@
-/* core/pipeline.c: batch planner, worker pool, ordered commit: the hot path of writing a dump. */
-#include "core/pipeline.h"
+/* engine/pipeline.c: batch planner, worker pool, ordered commit: the hot path of writing a dump. */
+#include "engine/pipeline.h"
+#include "formats/kdump_codec.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -525,7 +526,7 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 				  hdr->page_size, src->page_size);
 	p.cfg = cfg;
 	p.codec = cfg->codec ? cfg->codec : &cs_codec_none;
-	p.compress = p.codec->kdump_flag != 0;
+	p.compress = cs_kdump_codec_flag(p.codec) != 0;
 	p.src = src;
 	p.bm1 = bitmap1;
 	p.bm2 = bitmap2;
@@ -564,7 +565,7 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 			.bitmap2 = bitmap2,
 			.num_dumpable = total,
 			.windowed = cfg->next_window != NULL,
-			.codec_flag = p.codec->kdump_flag,
+			.codec_flag = cs_kdump_codec_flag(p.codec),
 			.exclude_zero = cfg->exclude_zero,
 			.src = src,
 			.writer_arg = cfg->writer_arg,

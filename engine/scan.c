@@ -1,5 +1,5 @@
-/* core/scan.c: one pass over mem_map: present/kept bitmaps and per-class page counts. */
-#include "core/scan.h"
+/* engine/scan.c: one pass over mem_map: present/kept bitmaps and per-class page counts. */
+#include "engine/scan.h"
 #include "core/memmap.h"
 #include "filters/decode.h"
 #include "filters/classify.h"
@@ -295,18 +295,6 @@ static cs_status setup(struct scan *s, struct cs_err *err)
 		*err = e2;
 		return err->status;
 	}
-	return CS_OK;
-}
-
-cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
-			    struct cs_err *err)
-{
-	struct scan s = {.k = k, .src = src, .level = 0};
-
-	if (setup(&s, err) != CS_OK)
-		return err->status;
-	*max_mapnr = s.max_mapnr;
-	cs_memmap_deinit(&s.mm);
 	return CS_OK;
 }
 

@@ -1,4 +1,4 @@
-/* core/pipeline.h: the parallel, bounded, ordered write pipeline (batch planner, workers, ordered writer). */
+/* engine/pipeline.h: the parallel, bounded, ordered write pipeline (batch planner, workers, ordered writer). */
 #ifndef CS_PIPELINE_H
 #define CS_PIPELINE_H
 
@@ -14,7 +14,7 @@
 #include "formats/sink.h"
 
 /*
- * Design (design.md "The flow of one dump" steps 4-7, style.md §2 item 10):
+ * Design (docs/design.md):
  * the calling thread plans batches (runs of kept pfns, batch_pages pages
  * each, numbered), N workers read, zero-test and compress them with their
  * own codec state, and the calling thread commits finished batches strictly
@@ -52,7 +52,7 @@ struct cs_pipeline_cfg {
 	 */
 	const atomic_int *cancel;
 	/*
-	 * Cyclic mode (core/job.c, when the bitmaps of the whole dump do not fit
+	 * Cyclic mode (engine/windows.c, when the bitmaps of the whole dump do not fit
 	 * the memory budget): bitmap1/bitmap2 hold one window (cs_bitmap.first).
 	 * When the planner has used it up, next_window() refills both with the
 	 * following window (a second mem_map scan, on the calling thread; the

@@ -1,4 +1,4 @@
-/* core/job.h: one run of coresieve: open the input, model the kernel, scan, write, count. */
+/* engine/job.h: one run of coresieve: open the input, model the kernel, scan, write, count. */
 #ifndef CS_JOB_H
 #define CS_JOB_H
 
@@ -6,7 +6,8 @@
 
 #include <stdatomic.h>
 #include "core/error.h"
-#include "core/scan.h"
+#include "compress/codec.h"
+#include "engine/scan.h"
 
 /* How a job talks back to the CLI (progress and messages); every hook may be NULL. */
 struct cs_job_hooks {
@@ -33,7 +34,7 @@ struct cs_job_cfg {
 	 * reported, but do not fail the run.
 	 */
 	bool allow_incomplete;
-	char compress;             /* 0, 'c', 'l', 'p', 'z' */
+	const struct cs_codec *codec; /* -c/-l/-p/-z, resolved by the CLI; NULL: uncompressed */
 	int compress_level;
 	unsigned nthreads;         /* 0: online CPUs */
 	uint64_t size_limit;       /* -L, 0: none */
@@ -46,7 +47,7 @@ struct cs_job_cfg {
 	uint64_t vtop_vaddr;
 	const atomic_int *cancel;  /* set to a signal number to stop (see cs_pipeline_cfg) */
 	struct cs_job_hooks hooks;
-	/* --split: write these pieces instead of output (kdump-format.md §1.8). */
+	/* --split: write these pieces instead of output (formats/split.h). */
 	const char *const *outputs;
 	size_t nr_outputs;
 	uint64_t splitblock_size;  /* --splitblock-size in bytes; 0: balance pieces exactly */

@@ -1,4 +1,4 @@
-/* core/dmesg.h: --dump-dmesg: the crashed kernel's log (lockless prb, structured log_buf, plain ring) as text. */
+/* engine/dmesg.h: --dump-dmesg: the crashed kernel's log (lockless prb, structured log_buf, plain ring) as text. */
 #ifndef CS_DMESG_H
 #define CS_DMESG_H
 
@@ -62,12 +62,8 @@ cs_status cs_dmesg_extract_from(const struct cs_kmodel *km, cs_dmesg_read_fn rea
 				const struct cs_dmesg_opts *opts, int out_fd,
 				struct cs_dmesg_stats *st, struct cs_err *err);
 
-/* The same through the kernel's own reader; mem_limit defaults to the dump's memory size. */
+/* The same through the kernel's own reader (the caller sets mem_limit to the dump's memory size). */
 cs_status cs_dmesg_extract_opts(struct cs_kernel *k, const struct cs_dmesg_opts *opts, int out_fd,
 				struct cs_dmesg_stats *st, struct cs_err *err);
-
-/* The brief's entry point: makedumpfile 1.7.2 format, no caller id. */
-cs_status cs_dmesg_extract(struct cs_kernel *k, bool partial, int out_fd, uint64_t size_limit,
-			   struct cs_err *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* core/scan.h: the one mem_map pass that builds the 1st and 2nd bitmaps and counts page classes. */
+/* engine/scan.h: the one mem_map pass that builds the 1st and 2nd bitmaps and counts page classes. */
 #ifndef CS_SCAN_H
 #define CS_SCAN_H
 
@@ -25,14 +25,6 @@ struct cs_page_stats {
 	uint64_t total, hole, zero, cache, cache_private, user, free, hwpoison, offline,
 		kept_unverified, remaining;
 };
-
-/*
- * max_mapnr as makedumpfile computes it: one past the highest present pfn,
- * clamped to the end of the last SPARSEMEM section that has a mem_map.
- * Without a kernel model: the input's max_pfn.
- */
-cs_status cs_scan_max_mapnr(struct cs_kernel *k, struct cs_source *src, pfn_t *max_mapnr,
-			    struct cs_err *err);
 
 /*
  * One pass over mem_map for `dump_level` (0..31). (Re)initialises bitmap1
