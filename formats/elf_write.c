@@ -779,7 +779,10 @@ static cs_status ew_finish(struct cs_writer *base, struct cs_err *err)
 
 		w->eh.e_flags = w->final_e_flags;
 		len = put_ehdr(w, &w->eh, eh);
-		st = cs_sink_pwrite(w->sink, eh, len, 0, err);
+		/* A mark cleared only once the bytes it covered are on disk. */
+		st = w->final_e_flags & DUMP_ELF_INCOMPLETE ? CS_OK : cs_sink_barrier(w->sink, err);
+		if (!st)
+			st = cs_sink_pwrite(w->sink, eh, len, 0, err);
 		if (st)
 			return cs_err_ctx(err, "cannot write the final ELF header");
 		if (w->sink->can_rewrite)

@@ -456,9 +456,11 @@ static cs_status kw_finish(struct cs_writer *base, struct cs_err *err)
 		w->status |= CS_DUMP_DH_COMPRESSED_INCOMPLETE;
 	/* A stream takes the flag as one more record over the header (later records win). */
 	if (w->sink->can_rewrite || w->base.mark_incomplete) {
-		/* Every page is written: only now may the header say so. */
-		st = cs_sink_pwrite(w->sink, &w->status, sizeof(w->status),
-				    offsetof(struct cs_disk_dump_header, status), err);
+		/* Every page is written, and on disk: only now may the header say so. */
+		st = w->status & CS_DUMP_DH_COMPRESSED_INCOMPLETE ? CS_OK : cs_sink_barrier(w->sink, err);
+		if (!st)
+			st = cs_sink_pwrite(w->sink, &w->status, sizeof(w->status),
+					    offsetof(struct cs_disk_dump_header, status), err);
 		if (st)
 			return cs_err_ctx(err, "cannot write the final header status");
 		if (w->sink->can_rewrite)

@@ -70,6 +70,15 @@ static cs_status file_finish(struct cs_sink *s, struct cs_err *err)
 	return CS_OK;
 }
 
+static cs_status file_barrier(struct cs_sink *s, struct cs_err *err)
+{
+	struct file_sink *fs = (struct file_sink *)s;
+
+	if (fs->durable && fdatasync(fs->fd) < 0 && errno != EINVAL && errno != EROFS)
+		return cs_err_sys(err, errno, "cannot sync '%s'", fs->path);
+	return CS_OK;
+}
+
 static void file_destroy(struct cs_sink *s)
 {
 	struct file_sink *fs = (struct file_sink *)s;
@@ -84,6 +93,7 @@ static const struct cs_sink_ops file_ops = {
 	.name = "file",
 	.pwrite = file_pwrite,
 	.finish = file_finish,
+	.barrier = file_barrier,
 	.destroy = file_destroy,
 };
 

@@ -19,6 +19,11 @@ struct cs_sink_ops {
 			    struct cs_err *err);
 	/* Make the output durable and complete (fsync / end marker). */
 	cs_status (*finish)(struct cs_sink *s, struct cs_err *err);
+	/*
+	 * Everything written so far reaches the disk before anything written
+	 * after (fdatasync). NULL: nothing to order (a stream, --dry-run).
+	 */
+	cs_status (*barrier)(struct cs_sink *s, struct cs_err *err);
 	void (*destroy)(struct cs_sink *s);
 };
 
@@ -69,6 +74,15 @@ static inline cs_status cs_sink_pwrite(struct cs_sink *s, const void *buf, size_
 	if (s->limit)
 		return cs_sink_pwrite_limited(s, buf, len, off, err);
 	return s->ops->pwrite(s, buf, len, off, err);
+}
+/*
+ * Before a writer clears its incomplete mark: otherwise the page cache may
+ * write the header that says "complete" before the pages it vouches for, and
+ * a power cut in between leaves a file that looks whole and is not.
+ */
+static inline cs_status cs_sink_barrier(struct cs_sink *s, struct cs_err *err)
+{
+	return s->ops->barrier ? s->ops->barrier(s, err) : CS_OK;
 }
 static inline cs_status cs_sink_finish(struct cs_sink *s, struct cs_err *err)
 {
