@@ -137,6 +137,11 @@
 	X(NUM_SECTION_SIZE_BITS, "NUMBER(SECTION_SIZE_BITS)", KM_NUM) \
 	X(NUM_MAX_PHYSMEM_BITS, "NUMBER(MAX_PHYSMEM_BITS)", KM_NUM) \
 	X(NUM_N_ONLINE, "NUMBER(N_ONLINE)", KM_NUM) \
+	/* Translation keys of the 64-bit ARM row (core/arch/); all but VA_BITS are printed in hex. */ \
+	X(NUM_VA_BITS, "NUMBER(VA_BITS)", KM_NUM) \
+	X(NUM_kimage_voffset, "NUMBER(kimage_voffset)", KM_NUM) \
+	X(NUM_PHYS_OFFSET, "NUMBER(PHYS_OFFSET)", KM_NUM) \
+	X(NUM_TCR_EL1_T1SZ, "NUMBER(TCR_EL1_T1SZ)", KM_NUM) \
 	/* Pre-3.11 name of struct printk_log (kernel 3.5 - 3.10). */ \
 	X(SIZE_log, "SIZE(log)", KM_DEC) \
 	X(OFF_log_ts_nsec, "OFFSET(log.ts_nsec)", KM_DEC) \

@@ -21,9 +21,9 @@ static cs_status sparse_geom(struct cs_memmap *mm, const struct cs_kernel *k, st
 	uint64_t ssb, mpb, per_root, nr_roots;
 
 	g->page_shift = (unsigned)__builtin_ctzll(page_size);
+	/* Else the defaults of the paging form in use (they may depend on the page size). */
 	ssb = cs_km_has(km, KM_NUM_SECTION_SIZE_BITS) ? cs_km_get(km, KM_NUM_SECTION_SIZE_BITS)
-						      : k->arch.info->section_size_bits;
-	/* Else the default of the paging form in use. */
+						      : k->arch.walk.form->section_size_bits;
 	mpb = cs_km_has(km, KM_NUM_MAX_PHYSMEM_BITS) ? cs_km_get(km, KM_NUM_MAX_PHYSMEM_BITS)
 						     : k->arch.walk.form->max_physmem_bits;
 	if (ssb <= g->page_shift || ssb > 48)

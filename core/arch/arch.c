@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* One row per supported arch; the first is assumed when a dump does not say. */
-static const struct cs_arch_info *const arch_table[] = {&cs_arch_x86_64};
+static const struct cs_arch_info *const arch_table[] = {&cs_arch_x86_64, &cs_arch_arm64};
 
 const struct cs_arch_info *cs_arch_find(uint16_t e_machine)
 {

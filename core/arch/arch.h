@@ -26,6 +26,7 @@ struct cs_arch_hints {
 };
 
 #define CS_ARCH_MAX_LEVELS 5
+/* Entries one cache slot holds: a whole 4 KiB table, or a 4 KiB slice of a larger one (16/64 KiB granules). */
 #define CS_ARCH_TABLE_ENTRIES 512
 #define CS_ARCH_MACHINE_LEN 65 /* bytes of a utsname.machine field */
 
@@ -48,9 +49,11 @@ struct cs_paging_form {
 	/* log2 of the bytes one entry maps, top level first (the last is the page shift). */
 	unsigned shift[CS_ARCH_MAX_LEVELS];
 	unsigned index_bits;        /* bits of the vaddr per level (table of 1 << index_bits entries) */
+	unsigned top_index_bits;    /* bits the top level indexes when fewer (arm64 16K/48: 1); 0: index_bits */
 	unsigned va_bits;           /* canonical addresses sign-extend bit va_bits - 1 */
 	vaddr_t kvaddr_min;         /* lowest kernel (upper-half) address */
 	unsigned max_physmem_bits;  /* MAX_PHYSMEM_BITS when VMCOREINFO does not say */
+	unsigned section_size_bits; /* SECTION_SIZE_BITS when VMCOREINFO does not say */
 	const char *level_name[CS_ARCH_MAX_LEVELS]; /* "PGD"...: messages and --vtop */
 	/*
 	 * Decode entry pte of the given level (0 = top): a table, a leaf (at
@@ -61,10 +64,11 @@ struct cs_paging_form {
 				   paddr_t *paddr);
 };
 
-/* One cached page-table page per level: a sequential walk re-reads nothing. */
+/* One cached page-table page (or 4 KiB slice of one) per level: a sequential walk re-reads nothing. */
 struct cs_pt_cache {
 	bool valid;
 	paddr_t table;
+	unsigned first; /* index of ent[0] in the table */
 	uint64_t ent[CS_ARCH_TABLE_ENTRIES];
 };
 
@@ -72,7 +76,7 @@ struct cs_pt_cache {
 struct cs_walker {
 	const struct cs_paging_form *form;
 	paddr_t root;           /* physical address of the top-level table */
-	uint64_t pte_strip;     /* bits cleared from every entry's address (x86_64: SME C-bit) */
+	uint64_t pte_strip;     /* bits cleared from every entry's address (SME C-bit, RES0 address bits) */
 	cs_read_paddr_fn read_paddr;
 	void *read_ctx;
 	/* Last leaf mapping: [leaf_va, leaf_va + leaf_size) -> leaf_pa. */
@@ -119,7 +123,6 @@ struct cs_arch_info {
 	uint16_t e_machine;           /* ELF EM_* */
 	/* The kernel page sizes the arch supports (bit n: 1 << n bytes); VMCOREINFO must say one. */
 	uint32_t page_size_mask;
-	unsigned section_size_bits;   /* SECTION_SIZE_BITS when VMCOREINFO does not say */
 	vaddr_t kernel_map_base;      /* PT_LOADs at or above it map the kernel image (phys_base hint) */
 	vaddr_t direct_map_min;       /* PT_LOADs at or above it (and below the above) map the direct map */
 	const enum cs_km_id *keys;    /* the VMCOREINFO keys init reads, ending with KM_NR_FIELDS */
@@ -132,6 +135,7 @@ struct cs_arch_info {
 };
 
 extern const struct cs_arch_info cs_arch_x86_64;
+extern const struct cs_arch_info cs_arch_arm64;
 
 /* The row for an ELF e_machine, or NULL if unsupported. */
 const struct cs_arch_info *cs_arch_find(uint16_t e_machine);

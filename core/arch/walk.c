@@ -15,8 +15,6 @@ cs_status cs_walk(struct cs_walker *w, vaddr_t vaddr, paddr_t *paddr, uint64_t *
 {
 	const struct cs_paging_form *f = w->form;
 	const char *const *name = f->level_name;
-	uint64_t index_mask = (1ULL << f->index_bits) - 1;
-	size_t table_bytes = ((size_t)1 << f->index_bits) * sizeof(uint64_t);
 	paddr_t seen[CS_ARCH_MAX_LEVELS];
 	paddr_t table = w->root;
 
@@ -26,7 +24,11 @@ cs_status cs_walk(struct cs_walker *w, vaddr_t vaddr, paddr_t *paddr, uint64_t *
 	w->nr_walks++;
 	for (unsigned l = 0; l < f->levels; l++) {
 		struct cs_pt_cache *c = &w->tc[l];
-		unsigned idx = (unsigned)((vaddr >> f->shift[l]) & index_mask);
+		unsigned bits = l == 0 && f->top_index_bits ? f->top_index_bits : f->index_bits;
+		unsigned idx = (unsigned)((vaddr >> f->shift[l]) & ((1ULL << bits) - 1));
+		/* A table larger than a cache slot is read in aligned slices of CS_ARCH_TABLE_ENTRIES. */
+		unsigned slice = CS_MIN(1u << bits, CS_ARCH_TABLE_ENTRIES);
+		unsigned first = idx & ~(slice - 1);
 		paddr_t next;
 		uint64_t e;
 
@@ -38,16 +40,18 @@ cs_status cs_walk(struct cs_walker *w, vaddr_t vaddr, paddr_t *paddr, uint64_t *
 						  " is also the %s table",
 						  vaddr, name[l], table, name[j]);
 		seen[l] = table;
-		if (!c->valid || c->table != table) {
+		if (!c->valid || c->table != table || c->first != first) {
 			c->valid = false;
-			if (w->read_paddr(w->read_ctx, table, c->ent, table_bytes, err) != CS_OK)
+			if (w->read_paddr(w->read_ctx, table + first * sizeof(e), c->ent, slice * sizeof(e), err) !=
+			    CS_OK)
 				return cs_err_ctx(err, "vaddr 0x%" PRIx64 ": cannot read %s table at paddr 0x%" PRIx64,
 						  vaddr, name[l], table);
 			c->valid = true;
 			c->table = table;
+			c->first = first;
 			w->nr_table_reads++;
 		}
-		e = c->ent[idx];
+		e = c->ent[idx - first];
 		if (trace)
 			trace(trace_ctx, name[l], table + idx * sizeof(e), e);
 		switch (f->decode(w, l, e, &next)) {
@@ -95,8 +99,8 @@ cs_status cs_arch_init(struct cs_arch *a, const struct cs_arch_info *info, const
 	a->walk.read_ctx = a->read_ctx;
 	if (info->init(a, km, hints, err) != CS_OK)
 		return err->status;
-	if (!a->walk.form || a->walk.form->levels > CS_ARCH_MAX_LEVELS ||
-	    (1u << a->walk.form->index_bits) > CS_ARCH_TABLE_ENTRIES)
+	if (!a->walk.form || a->walk.form->levels > CS_ARCH_MAX_LEVELS || a->walk.form->index_bits > 16 ||
+	    a->walk.form->top_index_bits > a->walk.form->index_bits)
 		return cs_err_set(err, CS_ERR_NOTSUP, "%s: paging form beyond the walker's limits", info->name);
 	return CS_OK;
 }

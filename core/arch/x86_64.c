@@ -34,6 +34,7 @@ static const struct cs_paging_form x86_4level = {
 	.va_bits = 48,
 	.kvaddr_min = 0xffff800000000000ULL,
 	.max_physmem_bits = 46,
+	.section_size_bits = 27, /* 128 MiB sections */
 	.level_name = {"PGD", "PUD", "PMD", "PTE"},
 	.decode = x86_decode,
 };
@@ -45,6 +46,7 @@ static const struct cs_paging_form x86_5level = {
 	.va_bits = 57,
 	.kvaddr_min = 0xff00000000000000ULL,
 	.max_physmem_bits = 52,
+	.section_size_bits = 27,
 	.level_name = {"PGD", "P4D", "PUD", "PMD", "PTE"},
 	.decode = x86_decode,
 };
@@ -108,7 +110,6 @@ const struct cs_arch_info cs_arch_x86_64 = {
 	.name = "x86_64",
 	.e_machine = CS_EM_X86_64,
 	.page_size_mask = 4096, /* x86_64 kernels have 4 KiB base pages only */
-	.section_size_bits = 27, /* 128 MiB sections */
 	.kernel_map_base = X86_START_KERNEL_MAP,
 	/* Lowest direct-map base of any paging mode (5-level: 0xff11000000000000). */
 	.direct_map_min = 0xff00000000000000ULL,

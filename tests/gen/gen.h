@@ -158,7 +158,9 @@ struct gen_hole {
 struct gen_opts {
 	uint64_t ram;   /* bytes of RAM */
 	uint64_t seed;
-	int levels;     /* 4 or 5 */
+	int levels;     /* x86_64: 4 or 5; arm64: 3 (VA_BITS 39) or 4 (48) */
+	bool arm64;     /* --arch arm64: 4 KiB granule, the flipped (5.4+) layout of 6.1 */
+	unsigned va_bits; /* arm64: 39 or 48 */
 	unsigned ncpus;
 	bool unaligned;
 	const char *osrelease;

@@ -17,7 +17,7 @@ static void utsname(const struct gen_ctx *c, uint8_t out[390])
 	snprintf((char *)out + 1 * 65, 65, "mkvmcore-%" PRIu64, c->o.seed);
 	snprintf((char *)out + 2 * 65, 65, "%s", c->o.osrelease);
 	snprintf((char *)out + 3 * 65, 65, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 (2025-11-09)");
-	snprintf((char *)out + 4 * 65, 65, "x86_64");
+	snprintf((char *)out + 4 * 65, 65, "%s", c->o.arm64 ? "aarch64" : "x86_64");
 	snprintf((char *)out + 5 * 65, 65, "(none)");
 }
 
@@ -228,14 +228,26 @@ cs_status gen_vmcoreinfo(struct gen_ctx *c, struct cs_err *err)
 	sb_add(&s, "SYMBOL(kallsyms_token_index)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_kallsyms_token_index));
 	sb_add(&s, "SYMBOL(kallsyms_offsets)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_kallsyms_offsets));
 	sb_add(&s, "SYMBOL(kallsyms_relative_base)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_kallsyms_relative_base));
-	sb_add(&s, "NUMBER(phys_base)=%" PRId64 "\n", (int64_t)c->phys_base);
-	sb_add(&s, "SYMBOL(init_top_pgt)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_init_top_pgt));
-	sb_add(&s, "NUMBER(pgtable_l5_enabled)=%d\n", c->o.levels == 5);
-	sb_add(&s, "SYMBOL(node_data)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_node_data));
-	sb_add(&s, "LENGTH(node_data)=1024\n");
-	sb_add(&s, "KERNELOFFSET=%" PRIx64 "\n", c->kaslr_offset);
-	sb_add(&s, "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", 1ULL << 30);
-	sb_add(&s, "NUMBER(sme_mask)=0\n");
+	if (c->o.arm64) {
+		sb_add(&s, "SYMBOL(node_data)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_node_data));
+		sb_add(&s, "LENGTH(node_data)=1024\n");
+		/* arch_crash_save_vmcoreinfo() of arch/arm64/kernel/crash_core.c (6.1); numbers in hex. */
+		sb_add(&s, "NUMBER(VA_BITS)=%u\n", c->o.va_bits);
+		sb_add(&s, "NUMBER(kimage_voffset)=0x%" PRIx64 "\n", c->ktext_vaddr - c->kimage_paddr);
+		sb_add(&s, "NUMBER(PHYS_OFFSET)=0x%" PRIx64 "\n", c->phys_base);
+		sb_add(&s, "NUMBER(TCR_EL1_T1SZ)=0x%x\n", 64 - c->o.va_bits);
+		sb_add(&s, "KERNELPACMASK=0x0\n");
+		sb_add(&s, "KERNELOFFSET=%" PRIx64 "\n", c->kaslr_offset);
+	} else {
+		sb_add(&s, "NUMBER(phys_base)=%" PRId64 "\n", (int64_t)c->phys_base);
+		sb_add(&s, "SYMBOL(init_top_pgt)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_init_top_pgt));
+		sb_add(&s, "NUMBER(pgtable_l5_enabled)=%d\n", c->o.levels == 5);
+		sb_add(&s, "SYMBOL(node_data)=%" PRIx64 "\n", gen_ksym(c, GEN_OFF_node_data));
+		sb_add(&s, "LENGTH(node_data)=1024\n");
+		sb_add(&s, "KERNELOFFSET=%" PRIx64 "\n", c->kaslr_offset);
+		sb_add(&s, "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", 1ULL << 30);
+		sb_add(&s, "NUMBER(sme_mask)=0\n");
+	}
 	sb_add(&s, "CRASHTIME=%" PRIu64 "\n", c->crashtime);
 	if (s.oom)
 		return cs_err_set(err, CS_ERR_NOMEM, "out of memory");

@@ -254,6 +254,9 @@ cs_status gen_write_manifest(struct gen_ctx *c, struct cs_err *err)
 	for (int k = 0; k < PK_NKINDS; k++)
 		fprintf(f, "\"%s\": %" PRIu64 "%s", kind_names[k], c->kind_count[k], k + 1 < PK_NKINDS ? ", " : "");
 	fprintf(f, "},\n");
+	if (c->o.arm64)
+		fprintf(f, "  \"arch\": {\"name\": \"arm64\", \"page_size\": %" PRIu64 ", \"va_bits\": %u},\n",
+			GEN_PAGE_SIZE, c->o.va_bits);
 	fprintf(f, "  \"generator\": {\"seed\": %" PRIu64 ", \"ram\": %" PRIu64 ", \"paging\": %d, "
 		   "\"unaligned\": %s, \"cpus\": %u, \"osrelease\": \"%s\", \"mix\": {",
 		c->o.seed, c->o.ram, c->o.levels, c->o.unaligned ? "true" : "false", c->o.ncpus, c->o.osrelease);

@@ -10,7 +10,7 @@
 static const char usage[] =
 	"usage: mkvmcore [options] -o FILE\n"
 	"\n"
-	"Write a synthetic x86_64 ELF vmcore shaped like a capture kernel's /proc/vmcore\n"
+	"Write a synthetic x86_64 (or arm64) ELF vmcore shaped like a capture kernel's /proc/vmcore\n"
 	"(Debian 12, Linux 6.1), plus FILE.manifest.json with the page counts that\n"
 	"makedumpfile 1.7.2 --message-level 16 reports at dump levels 0,1,2,4,8,16,31.\n"
 	"Everything is a function of the options and the seed. Zero pages are holes in\n"
@@ -28,6 +28,9 @@ static const char usage[] =
 	"                    default: free=45,cache=14,cachepriv=3,swapcache=1,anon=12,\n"
 	"                    thp=6,hugetlb=4,slab=6,pgtable=1,kernel=7.5,hwpoison=0.02,\n"
 	"                    offline=0.3,zero=80,freezero=97\n"
+	"  --arch A          x86_64 (default) or arm64 (4 KiB pages, Linux 6.1's layout)\n"
+	"  --page-size S     4K (the only page size generated)\n"
+	"  --va-bits N       arm64: 39 (3 levels) or 48 (4 levels, default)\n"
 	"  --holes SPEC      physical holes, comma separated: START-END or START+SIZE\n"
 	"                    (page aligned; sizes as --ram), 'default' (0-4K, 640K-1M,\n"
 	"                    3G-4G) or 'none'. RAM is laid out upwards around the holes.\n"
@@ -56,11 +59,14 @@ static double now(void)
 static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *help, struct cs_err *err)
 {
 	enum { O_RAM = 256, O_SEED, O_PAGING, O_MIX, O_HOLES, O_UNALIGNED, O_CPUS, O_OSREL, O_TRUTH, O_VERIFY,
-	       O_LEVEL };
+	       O_LEVEL, O_ARCH, O_PAGE_SIZE, O_VA_BITS };
 	static const struct option longopts[] = {
 		{"ram", required_argument, NULL, O_RAM},
 		{"seed", required_argument, NULL, O_SEED},
 		{"paging", required_argument, NULL, O_PAGING},
+		{"arch", required_argument, NULL, O_ARCH},
+		{"page-size", required_argument, NULL, O_PAGE_SIZE},
+		{"va-bits", required_argument, NULL, O_VA_BITS},
 		{"mix", required_argument, NULL, O_MIX},
 		{"holes", required_argument, NULL, O_HOLES},
 		{"unaligned", no_argument, NULL, O_UNALIGNED},
@@ -72,7 +78,8 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool holes_given = false;
+	bool holes_given = false, osrel_given = false, paging_given = false;
+	uint64_t page_size = GEN_PAGE_SIZE;
 	cs_status st;
 	int opt;
 	char *end;
@@ -100,6 +107,21 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 			if (strcmp(optarg, "4") && strcmp(optarg, "5"))
 				return cs_err_set(err, CS_ERR_ARGS, "--paging: must be 4 or 5, not '%s'", optarg);
 			o->levels = optarg[0] - '0';
+			paging_given = true;
+			break;
+		case O_ARCH:
+			if (strcmp(optarg, "x86_64") && strcmp(optarg, "arm64"))
+				return cs_err_set(err, CS_ERR_ARGS, "--arch: x86_64 or arm64, not '%s'", optarg);
+			o->arm64 = !strcmp(optarg, "arm64");
+			break;
+		case O_PAGE_SIZE:
+			if ((st = gen_parse_size(optarg, &page_size, err)))
+				return cs_err_ctx(err, "--page-size");
+			break;
+		case O_VA_BITS:
+			o->va_bits = (unsigned)strtoul(optarg, &end, 0);
+			if (*end || (o->va_bits != 39 && o->va_bits != 48))
+				return cs_err_set(err, CS_ERR_ARGS, "--va-bits: 39 or 48, not '%s'", optarg);
 			break;
 		case O_MIX:
 			if ((st = gen_parse_mix(optarg, &o->mix, err)))
@@ -122,6 +144,7 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 			if (strlen(optarg) > 64)
 				return cs_err_set(err, CS_ERR_ARGS, "--osrelease: longer than 64 characters");
 			o->osrelease = optarg;
+			osrel_given = true;
 			break;
 		case O_TRUTH:
 			o->truth_path = optarg;
@@ -153,6 +176,21 @@ static cs_status parse_args(int argc, char **argv, struct gen_opts *o, bool *hel
 	}
 	if (!o->out_path)
 		return cs_err_set(err, CS_ERR_ARGS, "-o FILE is required");
+	/* Every page-sized thing here is 4 KiB: 16K and 64K granules are not generated (yet). */
+	if (page_size != GEN_PAGE_SIZE)
+		return cs_err_set(err, CS_ERR_ARGS, "--page-size: only 4K pages are generated, not %" PRIu64,
+				  page_size);
+	if (!o->arm64 && o->va_bits)
+		return cs_err_set(err, CS_ERR_ARGS, "--va-bits is for --arch arm64 (x86_64: --paging)");
+	if (o->arm64) {
+		if (paging_given)
+			return cs_err_set(err, CS_ERR_ARGS, "--paging is for x86_64 (arm64: --va-bits)");
+		if (!o->va_bits)
+			o->va_bits = 48;
+		o->levels = o->va_bits == 48 ? 4 : 3;
+		if (!osrel_given)
+			o->osrelease = "6.1.0-56-arm64";
+	}
 	if (o->ram < (256ULL << 20) || o->ram % GEN_PAGE_SIZE)
 		return cs_err_set(err, CS_ERR_ARGS, "--ram: at least 256M and a multiple of 4K");
 	if (!holes_given && (st = gen_parse_holes("default", o, err)))

@@ -1,6 +1,7 @@
 /* tests/gen/mm.c: KASLR, kernel image placement, the kernel page tables and the SPARSEMEM structures. */
 #include "tests/gen/gen.h"
 #include "core/arch/x86_64_paging.h"
+#include "core/arch/arm64_paging.h"
 #include "core/sparsemem.h"
 
 #include <stdlib.h>
@@ -25,6 +26,38 @@
 #define PG_KERNEL_RX (X86_PTE_PRESENT | X86_PTE_ACCESSED | X86_PTE_GLOBAL)
 #define PG_KERNEL_NOCACHE (PG_KERNEL | 0x18ULL) /* PWT|PCD, for fixmap MMIO */
 
+/*
+ * arm64, 4 KiB granule, Linux 6.1 (arch/arm64/include/asm/memory.h), with
+ * memstart_addr (PHYS_OFFSET) 0 since our RAM starts at 0: the linear map at
+ * PAGE_OFFSET = -(1 << VA_BITS), the image at KIMAGE_VADDR (MODULES_END) plus
+ * the KASLR offset, vmemmap at VMEMMAP_START = -(1 << (VA_BITS - 6)).
+ */
+#define A64_MODULES_VSIZE (128ULL << 20)
+#define A64_SH_INNER (3ULL << 8)
+#define A64_AP_RDONLY (1ULL << 7)
+#define A64_PROT_KERNEL (A64_DESC_AF | A64_SH_INNER | A64_DESC_PXN | A64_DESC_UXN)
+#define A64_PROT_KERNEL_ROX (A64_DESC_AF | A64_SH_INNER | A64_AP_RDONLY | A64_DESC_UXN)
+
+static vaddr_t a64_kimage_vaddr(const struct gen_ctx *c)
+{
+	return ~((1ULL << (c->o.va_bits - 1)) - 1) + A64_MODULES_VSIZE;
+}
+
+/* A next-level table entry. */
+static uint64_t mk_table(const struct gen_ctx *c, paddr_t pa)
+{
+	return c->o.arm64 ? (pa & A64_OA_MASK) | A64_DESC_PAGE : x86_pte_make(pa, PGT_TABLE);
+}
+
+/* A leaf for `level` (1 = a page, above = a large page / block) with x86 protections `prot`. */
+static uint64_t mk_leaf(const struct gen_ctx *c, paddr_t pa, uint64_t prot, int level)
+{
+	if (c->o.arm64)
+		return (pa & A64_OA_MASK) | (level > 1 ? A64_DESC_BLOCK : A64_DESC_PAGE) |
+		       (prot & X86_PTE_NX ? A64_PROT_KERNEL : A64_PROT_KERNEL_ROX);
+	return x86_pte_make(pa, prot | (level > 1 ? X86_PTE_PSE : 0));
+}
+
 static unsigned level_shift(int level)
 {
 	static const unsigned shift[] = {0, X86_PAGE_SHIFT, X86_PMD_SHIFT, X86_PUD_SHIFT,
@@ -39,6 +72,12 @@ static unsigned level_shift(int level)
  */
 static void randomize_memory(struct gen_ctx *c)
 {
+	if (c->o.arm64) { /* fixed regions; the image alone moves (place_kernel) */
+		c->page_offset_base = ~((1ULL << c->o.va_bits) - 1);
+		c->vmalloc_base = a64_kimage_vaddr(c);
+		c->vmemmap_base = ~((1ULL << (c->o.va_bits - 6)) - 1);
+		return;
+	}
 	struct gen_rng rng;
 	vaddr_t start = c->o.levels == 5 ? PAGE_OFFSET_BASE_L5 : PAGE_OFFSET_BASE_L4;
 	uint64_t size_tb[3], remain, vaddr = start;
@@ -108,6 +147,10 @@ static cs_status place_kernel(struct gen_ctx *c, struct cs_err *err)
 	c->kaslr_offset = gen_rng_below(&rng, max_off / PMD_SIZE + 1) * PMD_SIZE;
 	c->ktext_vaddr = START_KERNEL_TEXT + c->kaslr_offset;
 	c->phys_base = c->kimage_paddr - (c->ktext_vaddr - X86_START_KERNEL_MAP);
+	if (c->o.arm64) {
+		c->ktext_vaddr = a64_kimage_vaddr(c) + c->kaslr_offset;
+		c->phys_base = 0; /* PHYS_OFFSET */
+	}
 	pfn_t p0 = c->kimage_paddr / GEN_PAGE_SIZE;
 	memset(c->kind + p0, PK_RESERVED, GEN_KIMG_SIZE / GEN_PAGE_SIZE);
 	return gen_add_extent(c, p0, GEN_KIMG_SIZE / GEN_PAGE_SIZE, EXT_KIMAGE, 0, err);
@@ -163,19 +206,18 @@ static cs_status pt_map(struct gen_ctx *c, vaddr_t vaddr, paddr_t paddr, int lea
 			if ((st = table_page(c, src, &pfn, err)) != CS_OK ||
 			    (st = new_table(c, pfn, level - 1, &nt, err)) != CS_OK)
 				return st;
-			c->tables[t].e[idx] = x86_pte_make(pfn << GEN_PAGE_SHIFT, PGT_TABLE);
+			c->tables[t].e[idx] = mk_table(c, pfn << GEN_PAGE_SHIFT);
 			c->tables[t].child[idx] = nt;
 		}
 		t = c->tables[t].child[idx];
 	}
-	c->tables[t].e[x86_pt_index(vaddr, level_shift(leaf_level))] =
-		x86_pte_make(paddr, prot | (leaf_level > 1 ? X86_PTE_PSE : 0));
+	c->tables[t].e[x86_pt_index(vaddr, level_shift(leaf_level))] = mk_leaf(c, paddr, prot, leaf_level);
 	return CS_OK;
 }
 
 static cs_status link_table(struct gen_ctx *c, int32_t parent, unsigned idx, int32_t child)
 {
-	c->tables[parent].e[idx] = x86_pte_make(c->tables[child].pfn << GEN_PAGE_SHIFT, PGT_TABLE);
+	c->tables[parent].e[idx] = mk_table(c, c->tables[child].pfn << GEN_PAGE_SHIFT);
 	c->tables[parent].child[idx] = child;
 	return CS_OK;
 }
@@ -191,6 +233,17 @@ static cs_status kernel_tables(struct gen_ctx *c, struct cs_err *err)
 	pfn_t kp = c->kimage_paddr / GEN_PAGE_SIZE;
 	cs_status st;
 
+	if (c->o.arm64) {
+		/* swapper_pg_dir in the image; map_kernel()'s tables come from the early allocator. */
+		c->t_l4k = c->t_l3k = c->t_l2k = c->t_l2fix = c->t_l1fix = -1;
+		if ((st = new_table(c, kp + GEN_OFF_init_top_pgt / GEN_PAGE_SIZE, c->o.levels, &c->t_top, err)))
+			return st;
+		for (uint64_t off = 0; off < GEN_KIMG_SIZE; off += PMD_SIZE)
+			if ((st = pt_map(c, c->ktext_vaddr + off, c->kimage_paddr + off, 2,
+					 off < GEN_KIMG_RODATA ? PG_KERNEL_RX : PG_KERNEL, FROM_BRK, err)))
+				return st;
+		return CS_OK;
+	}
 	if ((st = new_table(c, kp + GEN_OFF_init_top_pgt / GEN_PAGE_SIZE, c->o.levels, &c->t_top, err)) ||
 	    (st = new_table(c, kp + GEN_OFF_level3_kernel_pgt / GEN_PAGE_SIZE, 3, &c->t_l3k, err)) ||
 	    (st = new_table(c, kp + GEN_OFF_level2_kernel_pgt / GEN_PAGE_SIZE, 2, &c->t_l2k, err)) ||
@@ -329,7 +382,7 @@ cs_status gen_build_mm(struct gen_ctx *c, struct cs_err *err)
 {
 	cs_status st;
 
-	c->max_physmem_bits = c->o.levels == 5 ? 52 : 46;
+	c->max_physmem_bits = c->o.arm64 ? 48 : c->o.levels == 5 ? 52 : 46;
 	randomize_memory(c);
 	if ((st = place_kernel(c, err)) || (st = kernel_tables(c, err)) || (st = direct_map(c, err)) ||
 	    (st = sparsemem(c, err)))

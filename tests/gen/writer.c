@@ -155,7 +155,7 @@ cs_status gen_write_vmcore(struct gen_ctx *c, struct cs_err *err)
 	eh->e_ident[EI_VERSION] = EV_CURRENT;
 	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
 	eh->e_type = ET_CORE;
-	eh->e_machine = EM_X86_64;
+	eh->e_machine = c->o.arm64 ? EM_AARCH64 : EM_X86_64;
 	eh->e_version = EV_CURRENT;
 	eh->e_phoff = sizeof(Elf64_Ehdr);
 	eh->e_ehsize = sizeof(Elf64_Ehdr);

@@ -21,8 +21,9 @@ check_eq "no include goes up a floor" "$out" ""
 [ -z "$out" ] || echo "$out"
 
 # Arch facts live in core/arch/ only (a second arch is a row there, docs/design.md).
-arch_names() { # arch_names ROOT: lines outside core/arch/ and cli/ that name x86_64 or its constants
-	(cd "$1" && grep -rnE 'x86_64|X86_64|EM_X86|0xffffffff80000000' --include='*.[ch]' core filters compress formats engine) |
+arch_names() { # arch_names ROOT: lines outside core/arch/ and cli/ that name an arch or its constants
+	(cd "$1" && grep -rnEi 'x86_64|EM_X86|0xffffffff80000000|arm64|aarch64|EM_AARCH64' \
+		--include='*.[ch]' core filters compress formats engine) |
 		grep -v '^core/arch/' || true
 }
 out=$(arch_names "$CS_ROOT")
@@ -40,6 +41,9 @@ echo ' # include "engine/scan.h"' >> "$d/formats/source.h"
 echo '#include "cli/options.h"' >> "$d/engine/job.h"
 check_eq "each planted violation is found" "$(violations "$d" | wc -l)" 5
 echo '#define PAGE_OFFSET_X86_64 0xffff888000000000ULL' >> "$d/formats/source.h"
-check_eq "a planted arch fact is found" "$(arch_names "$d" | wc -l)" 1
+echo '#define EM_AARCH64 183' >> "$d/engine/job.h"
+echo '/* arm64 kernels keep the image above PAGE_OFFSET */' >> "$d/core/kernel.h"
+echo 'if (machine == "aarch64") {}' >> "$d/filters/classify.h"
+check_eq "each planted arch fact is found" "$(arch_names "$d" | wc -l)" 4
 rm -rf "$d"
 done_testing

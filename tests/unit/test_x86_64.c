@@ -225,6 +225,7 @@ static void test_5level(struct tap *t, struct cs_arch *a, struct fakemem *m)
 	ok(t, cs_arch_is_kvaddr(a, 0xff11000000000000ULL), "is_kvaddr 5-level");
 	/* A 4-level walker would have looked at a different index: the P4D level exists. */
 	ok_eq_u64(t, a->walk.form->levels, 5, "levels = 5 from pgtable_l5_enabled");
+	ok_eq_u64(t, a->walk.form->section_size_bits, 27, "5-level form: 128 MiB sections");
 }
 
 static void test_sme(struct tap *t, struct cs_arch *a, struct fakemem *m)
@@ -325,7 +326,7 @@ static void test_table(struct tap *t)
 	bool root_key = false;
 
 	ok(t, x == &cs_arch_x86_64 && cs_arch_default() == x, "x86_64 is row 62 and the default");
-	ok(t, cs_arch_find_name("x86_64", 65) == x && !cs_arch_find_name("aarch64", 65) &&
+	ok(t, cs_arch_find_name("x86_64", 65) == x && !cs_arch_find_name("ppc64le", 65) &&
 		   !cs_arch_find_name("x86_64x", 65),
 	   "find by utsname.machine");
 	ok(t, cs_arch_machine_of("arm64", 65) == 183 && cs_arch_machine_of("sparc64", 65) == 0,
@@ -333,8 +334,7 @@ static void test_table(struct tap *t)
 	ok(t, !strcmp(cs_arch_machine_name(183), "aarch64") && !strcmp(cs_arch_machine_name(21), "ppc64") &&
 		   !strcmp(cs_arch_machine_name(2), "unknown"),
 	   "machine names for messages");
-	ok(t, x->page_size_mask == 4096 && x->section_size_bits == 27 && x->kernel_map_base == X86_START_KERNEL_MAP,
-	   "x86_64 row facts");
+	ok(t, x->page_size_mask == 4096 && x->kernel_map_base == X86_START_KERNEL_MAP, "x86_64 row facts");
 	for (const enum cs_km_id *k = x->keys; *k != KM_NR_FIELDS; k++)
 		root_key |= *k == KM_SYM_init_top_pgt;
 	ok(t, root_key, "x86_64 row lists SYMBOL(init_top_pgt) among its keys");
