@@ -55,9 +55,8 @@ static bool is_ident(const char *s, size_t n)
 	return true;
 }
 
-static cs_status perr(struct parser *P, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static cs_status perr(struct parser *P, unsigned line, const char *fmt, ...)
+cs_status cs_erase_config_err(struct cs_err *err, cs_status status, const char *path, unsigned line,
+			      const char *fmt, ...)
 {
 	char msg[CS_ERR_MSG_MAX];
 	va_list ap;
@@ -65,8 +64,10 @@ static cs_status perr(struct parser *P, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return cs_err_set(P->err, CS_ERR_FORMAT, "%s:%u: %s", P->path, line, msg);
+	return cs_err_set(err, status, "%s:%u: %s", path, line, msg);
 }
+
+#define perr(P, line, ...) cs_erase_config_err((P)->err, CS_ERR_FORMAT, (P)->path, (line), __VA_ARGS__)
 
 static cs_status nomem(struct parser *P)
 {

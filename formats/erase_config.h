@@ -85,4 +85,8 @@ cs_status cs_erase_config_parse(const char *path, const char *text, size_t len,
 cs_status cs_erase_config_load(const char *path, struct cs_erase_config *cfg, struct cs_err *err);
 void cs_erase_config_free(struct cs_erase_config *cfg);
 
+/* Set err to "PATH:LINE: message", the form of every --config error; returns status. */
+cs_status cs_erase_config_err(struct cs_err *err, cs_status status, const char *path, unsigned line,
+			      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 #endif
