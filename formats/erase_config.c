@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/io.h"
 
 /* A filter file is a few lines written by hand; a bigger one is a mistake (a dump named by accident). */
@@ -74,22 +75,10 @@ static cs_status nomem(struct parser *P)
 	return cs_err_set(P->err, CS_ERR_NOMEM, "%s: cannot allocate the filter commands", P->path);
 }
 
-/* Room for one more element in *arr (n used of *cap, each elsz bytes). */
+/* Room for one more element in *arr (n used of *cap). */
 static cs_status grow(struct parser *P, void *arr, size_t n, size_t *cap, size_t elsz)
 {
-	void *old, *na;
-	size_t ncap;
-
-	if (n < *cap)
-		return CS_OK;
-	ncap = *cap ? 2 * *cap : 16;
-	/* arr is a T **: copied through memcpy, not read as a void * (strict aliasing). */
-	memcpy(&old, arr, sizeof(old));
-	if (!(na = realloc(old, ncap * elsz)))
-		return nomem(P);
-	memcpy(arr, &na, sizeof(na));
-	*cap = ncap;
-	return CS_OK;
+	return cs_array_grow(arr, n, cap, elsz) ? CS_OK : nomem(P);
 }
 
 /* Cut the arena into tokens: blanks separate, '#' ends a line, "[NAME]" at a line's start is a section. */

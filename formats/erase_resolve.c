@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/endian.h"
 #include "formats/vmlinux.h"
 
@@ -62,14 +63,13 @@ static int name_index(const char *const *names, size_t n, const char *name)
 
 static cs_status add_name(struct resolver *R, const char ***arr, size_t *n, const char *name)
 {
-	const char **na;
+	size_t cap = *n; /* grown one at a time: a filter names a few symbols */
 
 	if (name_index(*arr, *n, name) >= 0)
 		return CS_OK;
-	if (!(na = realloc((void *)*arr, (*n + 1) * sizeof(*na))))
+	if (!cs_array_grow(arr, *n, &cap, sizeof(**arr)))
 		return cs_err_set(R->err, CS_ERR_NOMEM, "cannot allocate the filter's symbol names");
-	na[(*n)++] = name;
-	*arr = na;
+	(*arr)[(*n)++] = name;
 	return CS_OK;
 }
 
@@ -228,14 +228,8 @@ static cs_status add_range(struct resolver *R, unsigned line, vaddr_t vaddr, uin
 		return CS_OK;
 	if (vaddr + len < vaddr)
 		return rerr(R, line, "%" PRIu64 " bytes at 0x%" PRIx64 " wrap the address space", len, vaddr);
-	if (R->nout == R->cap) {
-		size_t ncap = R->cap ? 2 * R->cap : 16;
-
-		if (!(r = realloc(R->out, ncap * sizeof(*r))))
-			return cs_err_set(R->err, CS_ERR_NOMEM, "cannot allocate the erase ranges");
-		R->out = r;
-		R->cap = ncap;
-	}
+	if (!cs_array_grow(&R->out, R->nout, &R->cap, sizeof(*R->out)))
+		return cs_err_set(R->err, CS_ERR_NOMEM, "cannot allocate the erase ranges");
 	r = &R->out[R->nout++];
 	r->vaddr = vaddr;
 	r->len = len;
