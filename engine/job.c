@@ -3,6 +3,7 @@
 
 #include "core/io.h"
 #include "engine/dmesg.h"
+#include "engine/erase.h"
 #include "engine/pipeline.h"
 #include "filters/dump_level.h"
 #include "formats/dwarf_layout.h"
@@ -53,6 +54,7 @@ static void job_cleanup(struct cs_job_run *job)
 	job->scanner = NULL;
 	cs_bitmap_deinit(&job->bitmap1);
 	cs_bitmap_deinit(&job->bitmap2);
+	cs_erase_map_free(&job->erase);
 	if (job->kernel_init)
 		cs_kernel_deinit(&job->kernel);
 	if (job->src_open)
@@ -180,6 +182,10 @@ cs_status cs_job_dump(const struct cs_job_cfg *cfg, struct cs_job_result *res, s
 		created = true;
 	}
 	if ((st = cs_run_open_input(&job, err)) != CS_OK)
+		goto out;
+	/* Before any page is written: a filter line that does not resolve fails the run. */
+	if (cfg->erase_config &&
+	    (st = cs_erase_build(cfg->erase_config, cfg->vmlinux, &job.kernel, &job.erase, err)) != CS_OK)
 		goto out;
 	if (cfg->flatten && (st = cs_run_create_outputs(&job, err)) != CS_OK)
 		goto out;

@@ -42,6 +42,12 @@ struct cs_job_cfg {
 	int nr_dump_levels;
 	const char *vmcoreinfo_in; /* -i */
 	const char *vmlinux;       /* -x */
+	/*
+	 * --config FILE (needs vmlinux): the filter file's bytes are erased in
+	 * every page written (engine/erase.c). Not set by the CLI yet: it refuses
+	 * --config until the eraseinfo is written too.
+	 */
+	const char *erase_config;
 	int message_level;
 	bool have_vtop;            /* --vtop: print this translation before the dump is written */
 	uint64_t vtop_vaddr;

@@ -208,7 +208,9 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 	for (size_t r = 0; r < s->nruns; r++) {
 		pfn_t pfn = s->runs[r].pfn;
 		size_t n = s->runs[r].n;
-		const uint8_t *in = ops->map_pages ? ops->map_pages(p->src, pfn, n) : NULL;
+		/* Pages with erased bytes are read into our buffer: the input's mapping stays as it is. */
+		const bool erase = cs_erase_map_touches(p->cfg->erase, (paddr_t)pfn * ps, (uint64_t)n * ps);
+		const uint8_t *in = ops->map_pages && !erase ? ops->map_pages(p->src, pfn, n) : NULL;
 
 		if (!in) {
 			uint8_t *buf = out + pos;
@@ -238,6 +240,8 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 						   pfn, pfn + n - 1);
 				return;
 			}
+			if (erase)
+				cs_erase_map_apply(p->cfg->erase, (paddr_t)pfn * ps, buf, (size_t)n * ps);
 			in = buf;
 		}
 		for (size_t i = 0; i < n; i++, k++) {

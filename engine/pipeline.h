@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include "core/error.h"
 #include "core/bitmap.h"
+#include "core/erase.h"
 #include "core/loss.h"
 #include "compress/codec.h"
 #include "formats/source.h"
@@ -62,6 +63,13 @@ struct cs_pipeline_cfg {
 	cs_status (*next_window)(void *arg, struct cs_err *err);
 	void *window_arg;
 	uint64_t num_dumpable;
+	/*
+	 * --config: bytes overwritten in each page read (before the zero test and
+	 * the codec) by the workers; finished (cs_erase_map_finish), only read.
+	 * NULL or empty: nothing erased. A run of pages that holds erased bytes is
+	 * read into a private buffer, never changed in the input's mapping.
+	 */
+	const struct cs_erase_map *erase;
 };
 
 struct cs_pipeline_stats {

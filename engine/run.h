@@ -54,6 +54,8 @@ struct cs_job_run {
 	 * it into the report lines, the incomplete mark and the exit status.
 	 */
 	struct cs_loss loss;
+	/* --config: the physical bytes every pipeline erases (built once after the input opens). */
+	struct cs_erase_map erase;
 };
 
 /* Messages and steps through the CLI's hooks (engine/job.c). */

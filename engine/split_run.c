@@ -122,6 +122,7 @@ cs_status cs_run_write_split(struct cs_job_run *job, int level, uint64_t num_dum
 		pr->pcfg.progress = piece_progress;
 		pr->pcfg.progress_arg = pr;
 		pr->pcfg.cancel = job->cfg->cancel;
+		pr->pcfg.erase = &job->erase;
 		cs_run_msg(job, ML_DEBUG, "split: %s holds pfns 0x%" PRIxPFN "-0x%" PRIxPFN, cfg->outputs[i],
 			starts[i], starts[i + 1]);
 		if (pthread_create(&pr->thread, NULL, piece_main, pr) == 0)

@@ -91,6 +91,7 @@ cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, 
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
 	pcfg.cancel = cfg->cancel;
+	pcfg.erase = &job->erase;
 	if (job->window_pfns) {
 		pcfg.next_window = cs_run_next_window;
 		pcfg.window_arg = job;
@@ -147,6 +148,7 @@ cs_status cs_run_find_zero_pages(struct cs_job_run *job, int level, struct cs_jo
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
 	pcfg.cancel = cfg->cancel;
+	pcfg.erase = &job->erase;
 	cs_run_fill_header(job, level, &hdr);
 	cs_run_step(job, "Excluding zero pages");
 	st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, &job->bitmap2, &hdr, &pstats, err);
@@ -190,6 +192,7 @@ cs_status cs_run_write_elf(struct cs_job_run *job, int level, uint64_t num_dumpa
 	pcfg.progress = cfg->hooks.progress;
 	pcfg.progress_arg = cfg->hooks.arg;
 	pcfg.cancel = cfg->cancel;
+	pcfg.erase = &job->erase;
 	cs_run_fill_header(job, level, &hdr);
 	hdr.max_mapnr = cs_elf_plan_pages(plan)->nbits;
 	cs_run_step(job, "Copying data");

@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+bool cs_vmlinux_same_type(const struct cs_vmlinux_type *a, const struct cs_vmlinux_type *b)
+{
+	return a->kind == b->kind && a->die == b->die;
+}
+
 #ifndef HAVE_LIBDW
 
 cs_status cs_vmlinux_open(const char *path, const struct cs_vmlinux_query *q,
@@ -45,6 +50,17 @@ bool cs_vmlinux_symbol(const struct cs_vmlinux *v, size_t sym, uint64_t *value)
 bool cs_vmlinux_symbol_bytes(const struct cs_vmlinux *v, size_t sym, uint64_t add, void *buf,
 			     size_t len)
 { (void)v, (void)sym, (void)add, (void)buf, (void)len; return false; }
+
+bool cs_vmlinux_var_type(const struct cs_vmlinux *v, size_t var, struct cs_vmlinux_type *t)
+{ (void)v, (void)var, (void)t; return false; }
+bool cs_vmlinux_struct_type(const struct cs_vmlinux *v, size_t type, struct cs_vmlinux_type *t)
+{ (void)v, (void)type, (void)t; return false; }
+bool cs_vmlinux_member(const struct cs_vmlinux *v, const struct cs_vmlinux_type *agg,
+		       const char *member, uint64_t *off, struct cs_vmlinux_type *mt)
+{ (void)v, (void)agg, (void)member, (void)off, (void)mt; return false; }
+bool cs_vmlinux_target(const struct cs_vmlinux *v, const struct cs_vmlinux_type *t,
+		       struct cs_vmlinux_type *out)
+{ (void)v, (void)t, (void)out; return false; }
 
 #else /* HAVE_LIBDW */
 
@@ -227,7 +243,8 @@ static bool member_location(Dwarf_Die *die, int64_t *off)
  * first, depth-first, adding its own offset when it has one; a member of a
  * union is at offset 0. Anonymous unions/structs of struct page work this way.
  */
-static bool find_member(Dwarf_Die *agg, const char *member, int depth, int64_t *off)
+static bool find_member(Dwarf_Die *agg, const char *member, int depth, int64_t *off,
+			Dwarf_Die *die)
 {
 	Dwarf_Die child, type;
 	bool in_union = dwarf_tag(agg) == DW_TAG_union_type;
@@ -244,7 +261,7 @@ static bool find_member(Dwarf_Die *agg, const char *member, int depth, int64_t *
 			int64_t sub, loc;
 
 			if (die_type(&child, &type) && is_aggregate(&type) &&
-			    find_member(&type, member, depth + 1, &sub)) {
+			    find_member(&type, member, depth + 1, &sub, die)) {
 				if (member_location(&child, &loc))
 					sub += loc;
 				*off = sub;
@@ -252,12 +269,13 @@ static bool find_member(Dwarf_Die *agg, const char *member, int depth, int64_t *
 			}
 			continue;
 		}
-		if (in_union) {
-			*off = 0;
+		if (in_union || member_location(&child, off)) {
+			if (in_union)
+				*off = 0;
+			if (die)
+				*die = child;
 			return true;
 		}
-		if (member_location(&child, off))
-			return true;
 	} while (dwarf_siblingof(&child, &child) == 0);
 	return false;
 }
@@ -286,12 +304,27 @@ static bool first_union_offset(Dwarf_Die *agg, int depth, int64_t *off)
 	return false;
 }
 
+/* Elements of one DW_TAG_subrange_type (DW_AT_count, or DW_AT_upper_bound + 1). */
+static bool subrange_length(Dwarf_Die *sub, uint64_t *len)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word u;
+
+	if (dwarf_attr(sub, DW_AT_count, &a) && dwarf_formudata(&a, &u) == 0) {
+		*len = u;
+		return true;
+	}
+	if (dwarf_attr(sub, DW_AT_upper_bound, &a) && dwarf_formudata(&a, &u) == 0) {
+		*len = u + 1;
+		return true;
+	}
+	return false;
+}
+
 /* Length of the (first dimension of the) array type `type` (const peeled). */
 static bool array_length(Dwarf_Die *type, uint64_t *len)
 {
 	Dwarf_Die t = *type, sub;
-	Dwarf_Attribute a;
-	Dwarf_Word u;
 
 	while (dwarf_tag(&t) == DW_TAG_const_type || dwarf_tag(&t) == DW_TAG_volatile_type)
 		if (!die_type(&t, &t))
@@ -301,41 +334,8 @@ static bool array_length(Dwarf_Die *type, uint64_t *len)
 	do {
 		if (dwarf_tag(&sub) != DW_TAG_subrange_type)
 			continue;
-		if (dwarf_attr(&sub, DW_AT_count, &a) && dwarf_formudata(&a, &u) == 0) {
-			*len = u;
-			return true;
-		}
-		if (dwarf_attr(&sub, DW_AT_upper_bound, &a) && dwarf_formudata(&a, &u) == 0) {
-			*len = u + 1;
-			return true;
-		}
-		return false;
+		return subrange_length(&sub, len);
 	} while (dwarf_siblingof(&sub, &sub) == 0);
-	return false;
-}
-
-/* The member's own DIE (same search as find_member) for its array length. */
-static bool find_member_die(Dwarf_Die *agg, const char *member, int depth, Dwarf_Die *out)
-{
-	Dwarf_Die child, type;
-
-	if (depth > MEMBER_DEPTH_MAX || dwarf_child(agg, &child) != 0)
-		return false;
-	do {
-		const char *name;
-
-		if (dwarf_tag(&child) != DW_TAG_member)
-			continue;
-		name = dwarf_diename(&child);
-		if (!name || strcmp(name, member) != 0) {
-			if (die_type(&child, &type) && is_aggregate(&type) &&
-			    find_member_die(&type, member, depth + 1, out))
-				return true;
-			continue;
-		}
-		*out = child;
-		return true;
-	} while (dwarf_siblingof(&child, &child) == 0);
 	return false;
 }
 
@@ -616,7 +616,7 @@ bool cs_vmlinux_member_offset(const struct cs_vmlinux *v, size_t type, const cha
 {
 	Dwarf_Die agg;
 
-	return type_aggregate(v, type, &agg) && find_member(&agg, member, 0, off);
+	return type_aggregate(v, type, &agg) && find_member(&agg, member, 0, off, NULL);
 }
 
 bool cs_vmlinux_first_union_offset(const struct cs_vmlinux *v, size_t type, int64_t *off)
@@ -630,8 +630,9 @@ bool cs_vmlinux_member_length(const struct cs_vmlinux *v, size_t type, const cha
 			      uint64_t *len)
 {
 	Dwarf_Die agg, mem, t;
+	int64_t off;
 
-	return type_aggregate(v, type, &agg) && find_member_die(&agg, member, 0, &mem) &&
+	return type_aggregate(v, type, &agg) && find_member(&agg, member, 0, &off, &mem) &&
 	       die_type(&mem, &t) && array_length(&t, len);
 }
 
@@ -711,6 +712,122 @@ bool cs_vmlinux_symbol_bytes(const struct cs_vmlinux *v, size_t sym, uint64_t ad
 		return false;
 	memcpy(buf, (const char *)data->d_buf + off, len);
 	return true;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Types by DIE offset (--config's SYMBOL.member walks). */
+
+/* Describe the type DIE `die` (peeled here) into *t. */
+static bool describe_type(Dwarf_Die *die, struct cs_vmlinux_type *t)
+{
+	Dwarf_Die peeled, sub;
+	Dwarf_Word sz;
+	int tag;
+
+	memset(t, 0, sizeof(*t));
+	if (dwarf_peel_type(die, &peeled) != 0)
+		return false;
+	t->die = dwarf_dieoffset(&peeled);
+	tag = dwarf_tag(&peeled);
+	t->name = dwarf_diename(&peeled);
+	switch (tag) {
+	case DW_TAG_base_type: case DW_TAG_enumeration_type:
+		t->kind = CS_VT_BASE;
+		break;
+	case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+		t->kind = CS_VT_STRUCT;
+		break;
+	case DW_TAG_pointer_type:
+		t->kind = CS_VT_POINTER;
+		break;
+	case DW_TAG_array_type:
+		t->kind = CS_VT_ARRAY;
+		break;
+	default:
+		t->kind = CS_VT_OTHER;
+		break;
+	}
+	if (dwarf_hasattr(&peeled, DW_AT_declaration))
+		return true;
+	if (tag == DW_TAG_pointer_type && dwarf_bytesize(&peeled) <= 0) {
+		/* No DW_AT_byte_size on a pointer: the unit's address size. */
+		Dwarf_Die cu;
+		uint8_t asz;
+
+		if (dwarf_diecu(&peeled, &cu, &asz, NULL))
+			t->size = asz;
+		return true;
+	}
+	if (dwarf_aggregate_size(&peeled, &sz) == 0)
+		t->size = sz;
+	if (t->kind == CS_VT_ARRAY) {
+		uint64_t n = 1, len;
+
+		if (dwarf_child(&peeled, &sub) != 0)
+			return true;
+		do {
+			if (dwarf_tag(&sub) != DW_TAG_subrange_type)
+				continue;
+			if (!subrange_length(&sub, &len) || len == 0) {
+				t->size = 0;
+				return true;
+			}
+			n *= len;
+		} while (dwarf_siblingof(&sub, &sub) == 0);
+		t->nelem = n;
+	}
+	return true;
+}
+
+static bool type_at(const struct cs_vmlinux *v, uint64_t off, Dwarf_Die *die)
+{
+	return dwarf_offdie(v->dbg, (Dwarf_Off)off, die) != NULL;
+}
+
+bool cs_vmlinux_var_type(const struct cs_vmlinux *v, size_t var, struct cs_vmlinux_type *t)
+{
+	Dwarf_Die die, type;
+
+	if (var >= v->q->nr_vars || v->var_state[var] == 0)
+		return false;
+	die = v->var_die[var];
+	return die_type(&die, &type) && describe_type(&type, t);
+}
+
+bool cs_vmlinux_struct_type(const struct cs_vmlinux *v, size_t type, struct cs_vmlinux_type *t)
+{
+	Dwarf_Die agg;
+
+	return type_aggregate(v, type, &agg) && describe_type(&agg, t);
+}
+
+bool cs_vmlinux_member(const struct cs_vmlinux *v, const struct cs_vmlinux_type *agg,
+		       const char *member, uint64_t *off, struct cs_vmlinux_type *mt)
+{
+	Dwarf_Die die, mem, type;
+	int64_t o;
+
+	if (agg->kind != CS_VT_STRUCT || !type_at(v, agg->die, &die) ||
+	    !find_member(&die, member, 0, &o, &mem) || o < 0 || !die_type(&mem, &type))
+		return false;
+	*off = (uint64_t)o;
+	return describe_type(&type, mt);
+}
+
+bool cs_vmlinux_target(const struct cs_vmlinux *v, const struct cs_vmlinux_type *t,
+		       struct cs_vmlinux_type *out)
+{
+	Dwarf_Die die, target;
+
+	if ((t->kind != CS_VT_POINTER && t->kind != CS_VT_ARRAY) || !type_at(v, t->die, &die))
+		return false;
+	if (!die_type(&die, &target)) {
+		/* A pointer without DW_AT_type is void *. */
+		memset(out, 0, sizeof(*out));
+		out->kind = CS_VT_VOID;
+		return t->kind == CS_VT_POINTER;
+	}
+	return describe_type(&target, out);
 }
 
 #endif /* HAVE_LIBDW */

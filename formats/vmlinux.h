@@ -78,4 +78,39 @@ bool cs_vmlinux_symbol(const struct cs_vmlinux *v, size_t sym, uint64_t *value);
 bool cs_vmlinux_symbol_bytes(const struct cs_vmlinux *v, size_t sym, uint64_t add, void *buf,
 			     size_t len);
 
+
+/*
+ * Types for walking SYMBOL.member.member (--config): a DWARF type with its
+ * typedefs and qualifiers peeled, named by its DIE's offset.
+ */
+enum cs_vmlinux_kind {
+	CS_VT_VOID,      /* no type (what void * points to) */
+	CS_VT_BASE,      /* integer, char, enum, float */
+	CS_VT_STRUCT,    /* struct or union */
+	CS_VT_ARRAY,
+	CS_VT_POINTER,
+	CS_VT_OTHER,     /* function, ... */
+};
+
+struct cs_vmlinux_type {
+	uint64_t die;    /* private: the peeled type's DIE offset */
+	enum cs_vmlinux_kind kind;
+	uint64_t size;   /* bytes (an array: all of it); 0 unknown (void, incomplete, flexible array) */
+	uint64_t nelem;  /* CS_VT_ARRAY: elements, every dimension multiplied; 0 unknown */
+	const char *name; /* struct, union or base type name; NULL if anonymous */
+};
+
+/* The type of the variable vars[var]. */
+bool cs_vmlinux_var_type(const struct cs_vmlinux *v, size_t var, struct cs_vmlinux_type *t);
+/* The struct or union types[type] (its definition, or what its typedef names). */
+bool cs_vmlinux_struct_type(const struct cs_vmlinux *v, size_t type, struct cs_vmlinux_type *t);
+/* Member `member` of the struct/union agg, searched as cs_vmlinux_member_offset: its offset and type. */
+bool cs_vmlinux_member(const struct cs_vmlinux *v, const struct cs_vmlinux_type *agg,
+		       const char *member, uint64_t *off, struct cs_vmlinux_type *mt);
+/* What a pointer points to (CS_VT_VOID for void *), or an array's element type. */
+bool cs_vmlinux_target(const struct cs_vmlinux *v, const struct cs_vmlinux_type *t,
+		       struct cs_vmlinux_type *out);
+/* Same type (after peeling)? */
+bool cs_vmlinux_same_type(const struct cs_vmlinux_type *a, const struct cs_vmlinux_type *b);
+
 #endif

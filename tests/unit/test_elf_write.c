@@ -125,9 +125,10 @@ static void header_of(const struct cs_source *src, pfn_t max_mapnr, struct cs_du
 }
 
 /* Zero pre-pass + plan + write through the pipeline; returns the pipeline status. */
-static cs_status write_elf(struct cs_source *src, struct cs_bitmap *bm2, bool zero, unsigned threads,
-			   const char *out, uint64_t limit, uint64_t *zero_pages, struct cs_elf_plan_info *info,
-			   struct cs_pipeline_stats *ps, struct cs_err *err)
+static cs_status write_elf_erased(struct cs_source *src, struct cs_bitmap *bm2, bool zero,
+				  unsigned threads, const char *out, uint64_t limit, uint64_t *zero_pages,
+				  struct cs_elf_plan_info *info, struct cs_pipeline_stats *ps,
+				  const struct cs_erase_map *erase, struct cs_err *err)
 {
 	struct cs_dump_header_info h;
 	struct cs_pipeline_cfg cfg;
@@ -149,6 +150,7 @@ static cs_status write_elf(struct cs_source *src, struct cs_bitmap *bm2, bool ze
 		cfg.writer_arg = bm2;
 		cfg.exclude_zero = true;
 		cfg.zero_scan = true;
+		cfg.erase = erase;
 		header_of(src, bm2->nbits, &h);
 		rc = cs_pipeline_run(&cfg, src, bm2, bm2, &h, &st, err);
 		if (rc)
@@ -164,6 +166,7 @@ static cs_status write_elf(struct cs_source *src, struct cs_bitmap *bm2, bool ze
 	cfg.sink = sink;
 	cfg.writer = &cs_elf_writer;
 	cfg.writer_arg = plan;
+	cfg.erase = erase;
 	header_of(src, cs_elf_plan_pages(plan)->nbits, &h);
 	cs_sink_set_limit(sink, limit);
 	memset(ps, 0, sizeof(*ps));
@@ -172,6 +175,13 @@ out:
 	cs_elf_plan_destroy(plan);
 	cs_sink_destroy(sink);
 	return rc;
+}
+
+static cs_status write_elf(struct cs_source *src, struct cs_bitmap *bm2, bool zero, unsigned threads,
+			   const char *out, uint64_t limit, uint64_t *zero_pages, struct cs_elf_plan_info *info,
+			   struct cs_pipeline_stats *ps, struct cs_err *err)
+{
+	return write_elf_erased(src, bm2, zero, threads, out, limit, zero_pages, info, ps, NULL, err);
 }
 
 struct out_elf {
@@ -206,8 +216,18 @@ static int read_out(const char *path, struct out_elf *o)
 	return 0;
 }
 
-/* Every PT_LOAD byte within p_filesz equals the generator's contents (zero where is_zero). */
-static bool loads_match(const struct out_elf *o, bool (*is_zero)(uint64_t))
+/* Bytes --config erases in a test (the expected output edited by hand, not by core/erase.c). */
+struct erased {
+	uint64_t paddr, len;
+	uint8_t fill;
+};
+
+/*
+ * Every PT_LOAD byte within p_filesz equals the generator's contents (zero
+ * where is_zero), with the er[] ranges overwritten.
+ */
+static bool loads_match_erased(const struct out_elf *o, bool (*is_zero)(uint64_t),
+			       const struct erased *er, size_t ner)
 {
 	uint8_t want[PS];
 
@@ -223,12 +243,22 @@ static bool loads_match(const struct out_elf *o, bool (*is_zero)(uint64_t))
 			fill(want, pa, len);
 			if (is_zero && is_zero(pa / PS))
 				memset(want, 0, len);
+			for (size_t e = 0; e < ner; e++) {
+				uint64_t s0 = CS_MAX(er[e].paddr, pa), e0 = CS_MIN(er[e].paddr + er[e].len, pa + len);
+				if (s0 < e0)
+					memset(want + (s0 - pa), er[e].fill, e0 - s0);
+			}
 			if (memcmp(o->file + p->p_offset + pos, want, len))
 				return false;
 			pos += len;
 		}
 	}
 	return true;
+}
+
+static bool loads_match(const struct out_elf *o, bool (*is_zero)(uint64_t))
+{
+	return loads_match_erased(o, is_zero, NULL, 0);
 }
 
 /* Zero runs of 300 (100-399), 100 (500-599) and 24 (1000-1023) pages. */
@@ -407,6 +437,53 @@ static void test_xnum(struct tap *t)
 	unlink(out);
 }
 
+/*
+ * --config with -E: the erased bytes are 'X' / zero in the segments, the rest
+ * equals the input, and the zero pre-pass sees the erased pages (a page
+ * nullified whole is dropped, a zero page with 'X' in it is kept).
+ */
+static void test_erase(struct tap *t)
+{
+	const char *in = DIR "/doc.core", *out = DIR "/erase.elf";
+	static const struct erased er[] = {
+		{0x100000 + 10 * PS - 5, 10, 'X'},    /* across pages 10 and 11 */
+		{0x100000 + 50 * PS, PS, 0},          /* page 50 nullified whole: a zero page */
+		{0x100000 + 450 * PS + 7, 1, 'X'},    /* one byte of data page 450 */
+		{0x100000 + 550 * PS + 100, 16, 'X'}, /* in the zero run 500-599 */
+		{0x100000 + 1010 * PS, 32, 'X'},      /* in the dropped zero tail 1000-1023: kept now */
+	};
+	struct cs_erase_map map = {0};
+	struct cs_source src;
+	struct cs_bitmap bm;
+	struct cs_err err;
+	struct cs_elf_plan_info info;
+	struct cs_pipeline_stats ps;
+	struct out_elf o;
+	uint64_t zero = 0;
+	bool added = true;
+	cs_status rc;
+
+	for (size_t i = 0; i < CS_ARRAY_SIZE(er); i++)
+		added &= cs_erase_map_add(&map, er[i].paddr, er[i].len, er[i].fill, &err) == CS_OK;
+	cs_erase_map_finish(&map);
+	ok(t, added && cs_source_open(&src, &in, 1, true, &err) == CS_OK, "erase: open the input (%s)",
+	   err.msg);
+	all_present(&src, &bm);
+	rc = write_elf_erased(&src, &bm, true, 3, out, 0, &zero, &info, &ps, &map, &err);
+	ok(t, rc == CS_OK, "erase: -E -d 1 written (%s)", rc ? err.msg : "ok");
+	/* 424 zero pages, + page 50, - pages 550 and 1010 now holding 'X'. */
+	ok_eq_u64(t, zero, 424 + 1 - 2, "erase: the zero pre-pass sees the erased pages");
+	ok(t, read_out(out, &o) == 0, "erase: read the output");
+	ok(t, loads_match_erased(&o, doc_zero, er, CS_ARRAY_SIZE(er)),
+	   "erase: exactly the erased bytes are 'X' or zero, every other byte equals the input");
+	ok(t, !loads_match(&o, doc_zero), "erase: the output is not the unerased input");
+	free(o.file);
+	cs_bitmap_deinit(&bm);
+	cs_source_close(&src);
+	cs_erase_map_free(&map);
+	unlink(out);
+}
+
 int main(void)
 {
 	struct tap t = {0};
@@ -415,6 +492,7 @@ int main(void)
 	mkdir("build/tmp", 0755);
 	mkdir(DIR, 0755);
 	test_doc_layout(&t);
+	test_erase(&t);
 	test_partial_overlap(&t);
 	test_xnum(&t);
 	if (!t.failed) {

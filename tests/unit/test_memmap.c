@@ -1,10 +1,15 @@
 /* tests/unit/test_memmap.c: section decoding, mem_map discovery and the scan on a hand-built kernel. */
+#include "core/erase.h"
+#include "engine/erase.h"
 #include "core/kernel.h"
 #include "core/memmap.h"
 #include "engine/scan.h"
 #include "core/arch/x86_64_paging.h"
 #include "filters/dump_level.h"
 #include "tests/lib/tap.h"
+
+#include <elf.h>
+#include <stdlib.h>
 
 /*
  * Fake physical memory: a "kernel" region (page tables, mem_section roots)
@@ -483,6 +488,169 @@ static void test_scan_share_overflow(struct tap *t, struct fake *f)
 	free(k);
 }
 
+/* --config's ranges translated once by the page tables: split where a mapping ends, unmapped fails. */
+static void test_erase_virt(struct tap *t, struct fake *f)
+{
+	struct cs_source src;
+	struct cs_kmodel km;
+	struct cs_kernel *k = calloc(1, sizeof(*k));
+	struct cs_erase_map m = {0};
+	struct cs_err err;
+	const vaddr_t two_mb = 2ULL << 20;
+
+	fake_init(f, &src);
+	base_km(&km);
+	ok(t, cs_kernel_init_source(k, &src, &km, &err) == CS_OK, "erase: kernel init (%s)", err.msg);
+	ok(t, cs_erase_map_add_virt(&m, k, VMEMMAP + two_mb - 8, 24, 'X', &err) == CS_OK &&
+		      cs_erase_map_add_virt(&m, k, VMEMMAP + 100, 4, 0, &err) == CS_OK,
+	   "erase: vmemmap ranges translate (%s)", err.msg);
+	cs_erase_map_finish(&m);
+	ok(t, m.n == 3 && m.r[0].paddr == VMM_PA + 100 && m.r[0].len == 4 && m.r[0].fill == 0 &&
+		      m.r[1].paddr == VMM_PA + two_mb - 8 && m.r[1].len == 8 && m.r[1].fill == 'X' &&
+		      m.r[2].paddr == VMM_PA + two_mb && m.r[2].len == 16 && m.bytes == 28,
+	   "erase: a range across a 2 MiB mapping is two pieces (8 + 16 bytes), sorted by paddr");
+	ok(t, cs_erase_map_add_virt(&m, k, VMEMMAP + VMM_SIZE + two_mb, 8, 'X', &err) != CS_OK &&
+		      strstr(err.msg, "cannot translate the erased vaddr 0xffffea"),
+	   "erase: an unmapped vaddr fails, named (%s)", err.msg);
+	cs_erase_map_free(&m);
+	cs_kernel_deinit(k);
+	free(k);
+}
+
+/*
+ * --config end to end below the CLI (engine/erase.c): tests/fixtures/kstructs.c built
+ * -no-pie is the vmlinux, and its PT_LOADs are the crashed kernel's memory at their
+ * link addresses, mapped by one 2 MiB page (0x400000 -> VMM_PA + 4 MiB) of the fake's
+ * page tables: pointers are read and ranges translated through the walker.
+ */
+#define FIX_VA 0x400000ULL
+#define FIX_PA (VMM_PA + (4ULL << 20))
+
+static bool load_fixture_image(struct fake *f, const char *bin)
+{
+	FILE *fp = fopen(bin, "rb");
+	uint8_t *file;
+	long size;
+	const Elf64_Ehdr *eh;
+	bool good = true;
+
+	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) <= 0 || fseek(fp, 0, SEEK_SET) != 0)
+		return false;
+	file = malloc((size_t)size);
+	if (!file || fread(file, 1, (size_t)size, fp) != (size_t)size)
+		good = false;
+	fclose(fp);
+	eh = (const Elf64_Ehdr *)(void *)file;
+	for (unsigned i = 0; good && i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(void *)(file + eh->e_phoff) + i;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		good = ph->p_vaddr >= FIX_VA && ph->p_vaddr + ph->p_memsz <= FIX_VA + (2ULL << 20);
+		if (good)
+			memcpy(f->vmm + (FIX_PA - VMM_PA) + (ph->p_vaddr - FIX_VA), file + ph->p_offset,
+			       ph->p_filesz);
+	}
+	free(file);
+	return good;
+}
+
+static uint64_t nm_addr(const char *bin, const char *sym)
+{
+	char cmd[700], line[256];
+	uint64_t v = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nm '%s'", bin);
+	if (!(p = popen(cmd, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long a;
+		char type, name[200];
+
+		if (sscanf(line, "%llx %c %199s", &a, &type, name) == 3 && !strcmp(name, sym))
+			v = a;
+	}
+	pclose(p);
+	return v;
+}
+
+static void test_erase_build(struct tap *t, struct fake *f)
+{
+	const char *root = getenv("CS_ROOT");
+	char src_c[512], dir[] = "/tmp/cs-erase-build-XXXXXX", bin[600], conf[600], cmd[2048];
+	struct cs_source src;
+	struct cs_kmodel km;
+	struct cs_kernel *k = calloc(1, sizeof(*k));
+	struct cs_erase_map m = {0};
+	struct cs_err err;
+	FILE *fp;
+
+	snprintf(src_c, sizeof(src_c), "%s/tests/fixtures/kstructs.c", root ? root : ".");
+	fp = fopen(src_c, "r");
+	if (fp)
+		fclose(fp);
+	if (!fp || !mkdtemp(dir)) {
+		printf("# SKIP erase build: %s not found\n", src_c);
+		free(k);
+		return;
+	}
+	snprintf(bin, sizeof(bin), "%s/erasek", dir);
+	snprintf(conf, sizeof(conf), "%s/erase.conf", dir);
+	snprintf(cmd, sizeof(cmd), "cc -g -no-pie -o '%s' '%s'", bin, src_c);
+	ok(t, system(cmd) == 0, "erase build: the fixture compiles");
+	fake_init(f, &src);
+	{
+		uint64_t pud = link(f, O_PGD, FIX_VA, X86_P4D_SHIFT);
+		uint64_t pmd = link(f, pud, FIX_VA, X86_PUD_SHIFT);
+		kq(f, pmd)[x86_pt_index(FIX_VA, X86_PMD_SHIFT)] = FIX_PA | P | X86_PTE_PSE;
+	}
+	ok(t, load_fixture_image(f, bin), "erase build: its PT_LOADs are the memory at 0x400000");
+	base_km(&km);
+	ok(t, cs_kernel_init_source(k, &src, &km, &err) == CS_OK, "erase build: kernel init");
+	fp = fopen(conf, "w");
+	fputs("erase erase_first.name\n"                                  /* char *: "Hello World" */
+	      "for n in erase_list_head within erase_s1:list\n"
+	      "  erase n.key size n.key_size\n"                           /* 8, 7, 0 bytes */
+	      "endfor\n"
+	      "erase erase_first.addr1 nullify\n", fp);
+	fclose(fp);
+#ifdef HAVE_LIBDW
+	uint64_t pa = FIX_PA - FIX_VA;
+	cs_status st = cs_erase_build(conf, bin, k, &m, &err);
+	ok(t, st == CS_OK, "erase build: resolved and translated (%s)", st ? err.msg : "ok");
+	ok(t, m.n == 4 && m.r[0].paddr == pa + nm_addr(bin, "erase_hello") && m.r[0].len == 11 &&
+		      m.r[0].fill == 'X' && m.r[1].paddr == pa + nm_addr(bin, "erase_key0") && m.r[1].len == 8 &&
+		      m.r[2].paddr == pa + nm_addr(bin, "erase_key1") && m.r[2].len == 7 &&
+		      m.r[3].paddr == pa + nm_addr(bin, "erase_nodes") + 8 && m.r[3].len == 8 &&
+		      m.r[3].fill == 0,
+	   "erase build: 4 physical ranges, pointers read through the page tables, sorted by paddr");
+	{
+		uint8_t page[4096];
+		paddr_t hello = m.n ? m.r[0].paddr : 0;
+
+		memcpy(page, f->vmm + (hello & ~4095ULL) - VMM_PA, sizeof(page));
+		cs_erase_map_apply(&m, hello & ~4095ULL, page, sizeof(page));
+		ok(t, !memcmp(page + (hello & 4095), "XXXXXXXXXXX", 11) && page[(hello & 4095) + 11] == 0,
+		   "erase build: \"Hello World\" becomes 11 'X', its NUL stays");
+	}
+	fp = fopen(conf, "w");
+	fputs("# line 1\nerase erase_first.nope\n", fp);
+	fclose(fp);
+	ok(t, cs_erase_build(conf, bin, k, &m, &err) == CS_ERR_ARGS && m.n == 0 && strstr(err.msg, ":2: ") &&
+		      strstr(err.msg, "has no member 'nope'"),
+	   "erase build: a bad line fails with its FILE:LINE (%s)", err.msg);
+#endif
+	ok(t, cs_erase_build(conf, NULL, k, &m, &err) == CS_ERR_ARGS && strstr(err.msg, "needs -x"),
+	   "erase build: --config without -x is refused (%s)", err.msg);
+	cs_erase_map_free(&m);
+	cs_kernel_deinit(k);
+	free(k);
+	remove(conf);
+	remove(bin);
+	remove(dir);
+}
+
 int main(void)
 {
 	struct tap t = {0};
@@ -492,6 +660,8 @@ int main(void)
 	test_scan(&t, &f);
 	test_scan_share_overflow(&t, &f);
 	test_utsname(&t, &f);
+	test_erase_virt(&t, &f);
+	test_erase_build(&t, &f);
 	free(f.kreg);
 	free(f.vmm);
 	return tap_done(&t);
