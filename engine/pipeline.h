@@ -9,6 +9,7 @@
 #include "core/bitmap.h"
 #include "core/loss.h"
 #include "compress/codec.h"
+#include "engine/adapt.h"
 #include "formats/source.h"
 #include "formats/writer.h"
 #include "formats/sink.h"
@@ -62,7 +63,16 @@ struct cs_pipeline_cfg {
 	cs_status (*next_window)(void *arg, struct cs_err *err);
 	void *window_arg;
 	uint64_t num_dumpable;
+	/*
+	 * --adapt (codec with set_level): each batch's level is chosen when it
+	 * is planned, between adapt_min and adapt_max, starting at `level`
+	 * (engine/adapt.c follows the writer's backlog). The output depends only
+	 * on the sequence of levels chosen.
+	 */
+	bool adapt;
+	int adapt_min, adapt_max;
 };
+
 
 struct cs_pipeline_stats {
 	uint64_t pages_written;   /* descriptors written (= set bits of the 2nd bitmap) */
@@ -73,6 +83,7 @@ struct cs_pipeline_stats {
 	uint64_t data_bytes;      /* page data bytes (compressed or raw, without the shared zero page) */
 	uint64_t bytes_written;   /* all bytes handed to the sink */
 	uint64_t batches;
+	uint64_t level_pages[CS_ADAPT_SLOTS]; /* --adapt: pages per level, [level - CS_ADAPT_LEVEL_MIN] */
 	unsigned nthreads;        /* threads that compressed, the caller included (0 = inline) */
 	/* On failure only: the writer left a readable file flagged incomplete holding saved_pages pages. */
 	bool incomplete;
