@@ -17,7 +17,9 @@
 # coresieve's best fixed level.
 #
 # Environment: RATES="20 50 100 400", CPUS="1 2", LEVELS="-7 -3 -1 1 3 5 9", DUMP_LEVEL=31,
-#   CORESIEVE, MAKEDUMPFILE, MAKEDUMPFILE_179, OUTDIR (build/bench-slow).
+#   TARGET=pipe (the stream into throttle's stdin) or tcp (into a loopback TCP connection, whose
+#   socket buffers hold megabytes, as an ssh link's do), CORESIEVE, MAKEDUMPFILE,
+#   MAKEDUMPFILE_179, OUTDIR (build/bench-slow).
 set -eu
 cd "$(dirname "$0")/.."
 INPUT=${1:?usage: bench/slow.sh INPUT [ROUNDS]}
@@ -30,6 +32,7 @@ CPUS=${CPUS:-1 2}
 LEVELS=${LEVELS:--7 -3 -1 1 3 5 9}
 ADAPT=${ADAPT:-}
 DL=${DUMP_LEVEL:-31}
+TARGET=${TARGET:-pipe}
 OUT=${OUTDIR:-build/bench-slow}
 mkdir -p "$OUT" build/bench
 cc -O2 -Wall -Wextra -Werror -o build/bench/timeit bench/timeit.c
@@ -42,8 +45,22 @@ run() { # cpus rate label cmd... : the command's -F stream through throttle; app
 	local pin=()
 	[ "$cpus" = 1 ] && pin=(taskset -c 0)
 	cat "$INPUT" >/dev/null # the input stays in the page cache: the target is what is measured
-	build/bench/timeit "$OUT/stderr.txt" "${pin[@]}" sh -c '"$@" 2>/dev/null | build/bench/throttle '"$rate" _ "$@" \
-		>"$OUT/time.txt" || { echo "FAILED: $label" >&2; tail -3 "$OUT/stderr.txt" >&2; return 1; }
+	if [ "$TARGET" = tcp ]; then
+		# The listener is up before the clock starts; the clock stops when it has read the last byte.
+		local port=$((20000 + RANDOM % 20000))
+		rm -f "$OUT/throttle.err"
+		THROTTLE_PORT=$port build/bench/throttle "$rate" 2>"$OUT/throttle.err" &
+		local tpid=$!
+		until grep -q listening "$OUT/throttle.err" 2>/dev/null; do sleep 0.01; done
+		build/bench/timeit "$OUT/stderr.txt" "${pin[@]}" bash -c \
+			'p=$1 t=$2; shift 2; "$@" 2>/dev/null >/dev/tcp/127.0.0.1/$p; while kill -0 $t 2>/dev/null; do sleep 0.002; done' \
+			_ "$port" "$tpid" "$@" >"$OUT/time.txt" || { echo "FAILED: $label" >&2; return 1; }
+		wait "$tpid" 2>/dev/null || true
+		cat "$OUT/throttle.err" >>"$OUT/stderr.txt"
+	else
+		build/bench/timeit "$OUT/stderr.txt" "${pin[@]}" sh -c '"$@" 2>/dev/null | build/bench/throttle '"$rate" _ "$@" \
+			>"$OUT/time.txt" || { echo "FAILED: $label" >&2; tail -3 "$OUT/stderr.txt" >&2; return 1; }
+	fi
 	read -r wall user sys rss <"$OUT/time.txt"
 	local bytes
 	bytes=$(tail -1 "$OUT/stderr.txt" | cut -d' ' -f1)
@@ -53,7 +70,7 @@ run() { # cpus rate label cmd... : the command's -F stream through throttle; app
 
 echo "input: $INPUT ($(du -h --apparent-size "$INPUT" | cut -f1)), dump level $DL"
 echo "tools: $("$CS" -v 2>&1 | head -1); $("$MDF" -v 2>&1 | head -1)${MDF179:+; $("$MDF179" -v 2>&1 | head -1)}"
-echo "rates: $RATES MB/s; cpus: $CPUS; rounds: $ROUNDS; load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "target: $TARGET; rates: $RATES MB/s; cpus: $CPUS; rounds: $ROUNDS; load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for cpus in $CPUS; do
 	t=$cpus
 	for rate in $RATES; do

@@ -1,10 +1,13 @@
-/* bench/throttle.c: a slow dump target: read stdin at no more than RATE MB/s (to a file or nowhere), as a link or disk would take it. */
+/* bench/throttle.c: a slow dump target: read stdin or one TCP connection at no more than RATE MB/s (to a file or nowhere), as a link or disk would take it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /*
@@ -12,7 +15,9 @@
  * window or a pipe buffer holds): after each read the reader sleeps until
  * the bytes so far could have passed at RATE. At the end it prints
  * "BYTES SECONDS" to stderr; with OUT the bytes are written there (fsync'd),
- * else dropped.
+ * else dropped. With THROTTLE_PORT=N it reads one connection to
+ * 127.0.0.1:N instead of stdin (the socket buffers in between, as ssh's
+ * would), printing "listening" to stderr once it accepts connections.
  */
 static double now(void)
 {
@@ -37,9 +42,30 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 1;
 	}
+	int in = 0;
+	const char *port = getenv("THROTTLE_PORT");
+
+	if (port) {
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+		int one = 1, ls = socket(AF_INET, SOCK_STREAM, 0);
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 1)) {
+			perror("listen");
+			return 1;
+		}
+		fprintf(stderr, "listening\n");
+		in = accept(ls, NULL, NULL);
+		if (in < 0) {
+			perror("accept");
+			return 1;
+		}
+		close(ls);
+	}
 	t0 = now();
 	for (;;) {
-		ssize_t n = read(0, buf, sizeof(buf));
+		ssize_t n = read(in, buf, sizeof(buf));
 		double due;
 
 		if (n < 0 && errno == EINTR)
