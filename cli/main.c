@@ -146,6 +146,9 @@ static void fill_job_cfg(struct cli *cli, struct cs_job_cfg *cfg, struct cs_err 
 	cfg->flatten = o->flatten;
 	cfg->codec = o->codec;
 	cfg->compress_level = o->compress_level;
+	cfg->adapt = o->adapt;
+	cfg->adapt_min = o->adapt_min;
+	cfg->adapt_max = o->adapt_max;
 	cfg->nthreads = o->num_threads;
 	cfg->size_limit = o->size_limit;
 	cfg->dump_levels = o->dump_levels;
@@ -188,12 +191,28 @@ static void to_report(const struct cs_job_result *res, struct cs_report *r)
 	r->page_size = res->page_size;
 }
 
+/* --adapt: which levels the pages were compressed at, e.g. "1: 2048, 3: 13637". */
+static void say_levels(struct cli *cli, const struct cs_job_result *res)
+{
+	char line[1024];
+	size_t len = 0;
+
+	for (int i = 0; i < CS_ADAPT_SLOTS && len < sizeof(line) - 40; i++)
+		if (res->level_pages[i])
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%d: %" PRIu64,
+						len ? ", " : "", i + CS_ADAPT_LEVEL_MIN, res->level_pages[i]);
+	if (len)
+		say(cli, CS_ML_COMMON, "--adapt: pages by zstd level: %s.\n", line);
+}
+
 static int report_and_finish(struct cli *cli, const struct cs_job_result *res, struct cs_err *err,
 			     cs_status st)
 {
 	struct cs_report rep;
 
 	to_report(res, &rep);
+	if (res->adapt && st == CS_OK)
+		say_levels(cli, res);
 	if (res->have_stats) {
 		if (want(cli, CS_ML_REPORT))
 			cs_report_print(cli->msg_out, &rep);

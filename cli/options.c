@@ -36,6 +36,7 @@ enum {
 	OPT_COMPRESS_LEVEL,
 	OPT_VERSION,
 	OPT_ALLOW_INCOMPLETE,
+	OPT_ADAPT,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +67,7 @@ static const struct option longopts[] = {
 	{"compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"allow-incomplete", no_argument, NULL, OPT_ALLOW_INCOMPLETE},
+	{"adapt", optional_argument, NULL, OPT_ADAPT},
 	{0, 0, 0, 0},
 };
 
@@ -100,6 +102,40 @@ bool cs_parse_size(const char *s, uint64_t *ret)
 		return false;
 	*ret = (uint64_t)v << shift;
 	return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *ret);
+
+/*
+ * --adapt[=min=N,max=M] (zstd's CLI spelling): bounds for the level the dump
+ * moves between (engine/adapt.h). Defaults: -7 (zstd --fast=7) to 12; above
+ * 12 a 4 KiB page gains little for the CPU (docs/performance.md).
+ */
+static cs_status parse_adapt(const char *arg, struct cs_options *o, struct cs_err *err)
+{
+	char buf[64], *tok, *save = NULL;
+
+	o->adapt = true;
+	o->adapt_min = CS_ADAPT_DEFAULT_MIN;
+	o->adapt_max = CS_ADAPT_DEFAULT_MAX;
+	if (!arg)
+		return CS_OK;
+	if (strlen(arg) >= sizeof(buf))
+		return cs_err_set(err, CS_ERR_ARGS, "--adapt=%s is invalid (min=N,max=M).", arg);
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v;
+		int *dst = !strncmp(tok, "min=", 4) ? &o->adapt_min : !strncmp(tok, "max=", 4) ? &o->adapt_max : NULL;
+
+		if (!dst || !parse_int(tok + 4, CS_ZSTD_MIN_LEVEL, 22, &v) || v == 0)
+			return cs_err_set(err, CS_ERR_ARGS,
+					  "--adapt=%s is invalid (min=N,max=M with zstd levels %d..-1 or 1..22).",
+					  arg, CS_ZSTD_MIN_LEVEL);
+		*dst = (int)v;
+	}
+	if (o->adapt_min > o->adapt_max)
+		return cs_err_set(err, CS_ERR_ARGS, "--adapt=%s: min is above max.", arg);
+	return CS_OK;
 }
 
 /* A decimal integer in [lo, hi], the whole string. */
@@ -257,6 +293,10 @@ cs_status cs_options_parse(int argc, char **argv, struct cs_options *opts, struc
 		case OPT_DRY_RUN: opts->dry_run = true; break;
 		case OPT_SHOW_STATS: show_stats = true; break;
 		case OPT_REPORT_JSON: opts->report_json = optarg; break;
+		case OPT_ADAPT:
+			if (parse_adapt(optarg, opts, err) != CS_OK)
+				return err->status;
+			break;
 		case OPT_COMPRESS_LEVEL:
 			if (!parse_int(optarg, CS_ZSTD_MIN_LEVEL, 22, &v) || v == 0)
 				return cs_err_set(err, CS_ERR_ARGS,
@@ -385,6 +425,10 @@ cs_status cs_options_check(struct cs_options *opts, char *warn, size_t warn_len,
 		return err->status;
 	if (cs_codec_for_cli_flag(opts->compress, &opts->codec, err) != CS_OK)
 		return err->status;
+	/* -c could adapt too, but zlib's levels 1..9 change a 4 KiB page's size by a few % (coresieve.8). */
+	if (opts->adapt && (!opts->codec || !opts->codec->set_level))
+		return cs_err_set(err, CS_ERR_ARGS, "--adapt needs -z: only zstd's levels are worth moving "
+				  "between for 4 KiB pages.");
 	if (opts->compress_level) {
 		const struct cs_codec *codec = opts->codec;
 

@@ -6,6 +6,9 @@
 #include "core/error.h"
 
 #define CS_MAX_DUMP_LEVELS 8
+/* --adapt's default bounds (cli/options.c parse_adapt). */
+#define CS_ADAPT_DEFAULT_MIN (-7)
+#define CS_ADAPT_DEFAULT_MAX 12
 
 /* Message classes of --message-level (makedumpfile's bits). */
 enum {
@@ -34,6 +37,8 @@ struct cs_options {
 	char compress;          /* 0, 'c', 'l', 'p', 'z' */
 	const struct cs_codec *codec; /* compress resolved by cs_options_check */
 	int compress_level;     /* --compress-level, 0 = codec default */
+	bool adapt;             /* --adapt: the level follows the output's speed (-z only) */
+	int adapt_min, adapt_max;
 	int dump_levels[CS_MAX_DUMP_LEVELS]; /* -d a,b,c */
 	int nr_dump_levels;
 	bool dump_level_given;  /* -d was on the line (makedumpfile: the first level, if not 0) */

@@ -25,6 +25,8 @@ struct cs_codec {
 	void *(*state_new)(int level); /* NULL on out of memory */
 	void (*state_free)(void *state); /* accepts NULL */
 	size_t (*compress)(void *state, const void *src, size_t n, void *dst, size_t cap);
+	/* Change the level of an existing state (--adapt); NULL: the codec cannot. */
+	void (*set_level)(void *state, int level);
 	cs_status (*decompress)(const void *src, size_t n, void *dst, size_t page_size,
 				struct cs_err *err);
 };

@@ -52,6 +52,12 @@ static size_t zs_compress(void *state, const void *src, size_t n, void *dst, siz
 	return out < n ? out : 0;
 }
 
+/* ZSTD_compressCCtx takes the level per call: a new level costs nothing. */
+static void zs_set_level(void *state, int level)
+{
+	((struct zstd_state *)state)->level = level;
+}
+
 static cs_status zs_decompress(const void *src, size_t n, void *dst, size_t page_size,
 			       struct cs_err *err)
 {
@@ -78,6 +84,7 @@ const struct cs_codec cs_codec_zstd = {
 	.state_new = zs_state_new,
 	.state_free = zs_state_free,
 	.compress = zs_compress,
+	.set_level = zs_set_level,
 	.decompress = zs_decompress,
 };
 

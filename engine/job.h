@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include "core/error.h"
 #include "compress/codec.h"
+#include "engine/adapt.h"
 #include "engine/scan.h"
 
 /* How a job talks back to the CLI (progress and messages); every hook may be NULL. */
@@ -36,6 +37,8 @@ struct cs_job_cfg {
 	bool allow_incomplete;
 	const struct cs_codec *codec; /* -c/-l/-p/-z, resolved by the CLI; NULL: uncompressed */
 	int compress_level;
+	bool adapt;                /* --adapt: each batch's level follows the output's speed */
+	int adapt_min, adapt_max;
 	unsigned nthreads;         /* 0: online CPUs */
 	uint64_t size_limit;       /* -L, 0: none */
 	const int *dump_levels;    /* -d a,b,c: later ones after ENOSPC / -L */
@@ -82,6 +85,9 @@ struct cs_job_result {
 	/* Cyclic mode: the windows processed (0: the bitmaps were kept whole) and pfns per window. */
 	uint64_t cycles;
 	uint64_t cycle_pfns;
+	/* --adapt: pages written at each level, [level - CS_ADAPT_LEVEL_MIN] (engine/adapt.h). */
+	bool adapt;
+	uint64_t level_pages[CS_ADAPT_SLOTS];
 };
 
 /*

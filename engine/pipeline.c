@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_BATCH_PAGES 256
@@ -22,6 +23,8 @@ struct slot {
 	size_t data_len;
 	uint64_t zero_pages, raw_pages, nodata_pages;
 	struct cs_loss loss; /* pages of this batch the source could not give */
+	int level;           /* --adapt: the level this batch is compressed at */
+	uint64_t work_ns;    /* --adapt: CPU time the worker spent on it */
 	cs_status st;
 	struct cs_err err;
 };
@@ -30,6 +33,7 @@ struct worker {
 	struct pipe *p;
 	void *codec_state;
 	uint8_t *readbuf;   /* pages read for the codec (allocated on first use) */
+	int level;          /* the level its codec state is set to */
 	pthread_t thread;
 	bool started;
 };
@@ -43,6 +47,8 @@ struct pipe {
 	size_t batch_pages;
 	size_t data_cap;    /* bytes of each slot's data buffer */
 	bool compress;      /* codec other than none */
+	bool adapt;         /* --adapt: levels chosen per batch by ad */
+	struct cs_adapt ad;
 
 	/* Planner cursor (main thread only); end: of the bitmap window, final_end: of the run. */
 	pfn_t cursor, end, final_end;
@@ -161,6 +167,7 @@ static bool plan_batch(struct pipe *p, struct slot *s, uint64_t seq)
 	s->data_len = 0;
 	s->done = false;
 	s->st = CS_OK;
+	s->level = p->ad.cur;
 	return npages > 0;
 }
 
@@ -203,6 +210,15 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 	uint8_t *out = s->data;
 	size_t pos = 0, k = 0;
 
+	struct timespec t0, t1;
+
+	if (p->adapt) {
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		if (wk->level != s->level) {
+			p->codec->set_level(wk->codec_state, s->level);
+			wk->level = s->level;
+		}
+	}
 	s->zero_pages = s->raw_pages = s->nodata_pages = 0;
 	memset(&s->loss, 0, sizeof(s->loss));
 	for (size_t r = 0; r < s->nruns; r++) {
@@ -273,6 +289,11 @@ static void process_batch(struct pipe *p, struct worker *wk, struct slot *s)
 			ops->release_pages(p->src, pfn, n);
 	}
 	s->data_len = pos;
+	if (p->adapt) {
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+		s->work_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+			     (uint64_t)t0.tv_nsec;
+	}
 }
 
 static void *worker_main(void *arg)
@@ -342,8 +363,8 @@ static cs_status alloc_pipe(struct pipe *p, unsigned nthreads, struct cs_err *er
 	}
 	for (size_t i = 0; i < p->nworkers; i++) {
 		p->workers[i].p = p;
-		p->workers[i].codec_state =
-			p->codec->state_new(p->cfg->level ? p->cfg->level : p->codec->default_level);
+		p->workers[i].level = p->cfg->level ? p->cfg->level : p->codec->default_level;
+		p->workers[i].codec_state = p->codec->state_new(p->workers[i].level);
 		if (!p->workers[i].codec_state)
 			return cs_err_set(err, CS_ERR_NOMEM, "cannot create the %s compressor state",
 					  p->codec->name);
@@ -369,6 +390,7 @@ static cs_status commit(struct pipe *p, struct cs_writer *w, struct slot *s,
 		.data = s->data,
 		.data_len = s->data_len,
 	};
+	struct timespec t0, t1;
 	cs_status rc;
 	int sig;
 
@@ -379,9 +401,19 @@ static cs_status commit(struct pipe *p, struct cs_writer *w, struct slot *s,
 	if (p->cfg->cancel && (sig = atomic_load(p->cfg->cancel)) != 0)
 		return cs_err_set(err, CS_ERR_INTR, "interrupted by signal %d at pfn 0x%" PRIxPFN, sig,
 				  s->runs[0].pfn);
+	if (p->adapt)
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = w->ops->put_batch(w, &b, err);
 	if (rc)
 		return cs_err_ctx(err, "pfn 0x%" PRIxPFN, s->runs[0].pfn);
+	if (p->adapt) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		st->level_pages[s->level - CS_ADAPT_LEVEL_MIN] += s->npages;
+		/* Batches planned from now on take the level this one's cost points to. */
+		cs_adapt_batch(&p->ad, s->level, s->npages, s->data_len, s->work_ns,
+			       (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+				       (uint64_t)t0.tv_nsec);
+	}
 	st->zero_pages += s->zero_pages;
 	st->raw_pages += s->raw_pages;
 	st->nodata_pages += s->nodata_pages;
@@ -531,6 +563,14 @@ cs_status cs_pipeline_run(const struct cs_pipeline_cfg *cfg, struct cs_source *s
 	p.cfg = cfg;
 	p.codec = cfg->codec ? cfg->codec : &cs_codec_none;
 	p.compress = cs_kdump_codec_flag(p.codec) != 0;
+	if (cfg->adapt) {
+		if (!p.compress || !p.codec->set_level)
+			return cs_err_set(err, CS_ERR_ARGS, "--adapt needs a codec whose level can change "
+					  "page by page (-z)");
+		p.adapt = true;
+		cs_adapt_init(&p.ad, cfg->level ? cfg->level : p.codec->default_level, cfg->adapt_min,
+			      cfg->adapt_max, nthreads);
+	}
 	p.src = src;
 	p.bm1 = bitmap1;
 	p.bm2 = bitmap2;

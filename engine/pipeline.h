@@ -10,6 +10,7 @@
 #include "core/erase.h"
 #include "core/loss.h"
 #include "compress/codec.h"
+#include "engine/adapt.h"
 #include "formats/source.h"
 #include "formats/writer.h"
 #include "formats/sink.h"
@@ -70,6 +71,14 @@ struct cs_pipeline_cfg {
 	 * read into a private buffer, never changed in the input's mapping.
 	 */
 	const struct cs_erase_map *erase;
+	/*
+	 * --adapt (codec with set_level): each batch's level is chosen when it
+	 * is planned, between adapt_min and adapt_max, starting at `level`
+	 * (engine/adapt.c: toward whichever of CPU or output holds the dump back). The output depends only
+	 * on the sequence of levels chosen.
+	 */
+	bool adapt;
+	int adapt_min, adapt_max;
 };
 
 struct cs_pipeline_stats {
@@ -81,6 +90,7 @@ struct cs_pipeline_stats {
 	uint64_t data_bytes;      /* page data bytes (compressed or raw, without the shared zero page) */
 	uint64_t bytes_written;   /* all bytes handed to the sink */
 	uint64_t batches;
+	uint64_t level_pages[CS_ADAPT_SLOTS]; /* --adapt: pages per level, [level - CS_ADAPT_LEVEL_MIN] */
 	unsigned nthreads;        /* threads that compressed, the caller included (0 = inline) */
 	/* On failure only: the writer left a readable file flagged incomplete holding saved_pages pages. */
 	bool incomplete;

@@ -87,6 +87,9 @@ void cs_run_note_incomplete(const struct cs_job_run *job, const struct cs_sink *
 /* zero_only: --dry-run and --mem-usage, which need the zero test and no compression. */
 cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, uint64_t num_dumpable,
 			     struct cs_job_result *res, struct cs_err *err);
+/* --adapt: add a pipeline's pages per level to the result. */
+void cs_run_add_levels(struct cs_job_result *res, const struct cs_pipeline_cfg *pcfg,
+		       const struct cs_pipeline_stats *pstats);
 cs_status cs_run_write_kdump(struct cs_job_run *job, int level, uint64_t num_dumpable,
 			     struct cs_job_result *res, struct cs_err *err);
 cs_status cs_run_find_zero_pages(struct cs_job_run *job, int level, struct cs_job_result *res,

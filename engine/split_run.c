@@ -113,6 +113,9 @@ cs_status cs_run_write_split(struct cs_job_run *job, int level, uint64_t num_dum
 		pr->hdr.split_end = starts[i + 1];
 		pr->pcfg.codec = codec;
 		pr->pcfg.level = cfg->compress_level;
+		pr->pcfg.adapt = cfg->adapt && codec;
+		pr->pcfg.adapt_min = cfg->adapt_min;
+		pr->pcfg.adapt_max = cfg->adapt_max;
 		/* The CPUs are shared out; a piece with one thread runs inline on its own thread. */
 		pr->pcfg.nthreads = CS_MAX(1u, threads / (unsigned)n);
 		pr->pcfg.sink = job->pieces[i];
@@ -145,6 +148,7 @@ cs_status cs_run_write_split(struct cs_job_run *job, int level, uint64_t num_dum
 			res->saved_pages += pr->pstats.pages_written;
 			res->saved_bytes += (uint64_t)job->pieces[i]->end;
 			cs_loss_merge(&job->loss, &pr->pstats.loss);
+			cs_run_add_levels(res, &pr->pcfg, &pr->pstats);
 			continue;
 		}
 		if (pr->st == CS_ERR_NOSPC)

@@ -82,8 +82,12 @@ cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, 
 	memset(&pcfg, 0, sizeof(pcfg));
 	memset(&pstats, 0, sizeof(pstats));
 	/* --dry-run and --mem-usage only need the zero test: compressing would be wasted work. */
-	if (!zero_only && !cfg->dry_run)
+	if (!zero_only && !cfg->dry_run) {
 		pcfg.codec = cfg->codec;
+		pcfg.adapt = cfg->adapt;
+		pcfg.adapt_min = cfg->adapt_min;
+		pcfg.adapt_max = cfg->adapt_max;
+	}
 	pcfg.level = cfg->compress_level;
 	pcfg.nthreads = cfg->nthreads;
 	pcfg.sink = job->sink;
@@ -115,7 +119,18 @@ cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, 
 	res->saved_pages = pstats.pages_written;
 	res->saved_bytes = (uint64_t)job->sink->end;
 	cs_loss_merge(&job->loss, &pstats.loss);
+	cs_run_add_levels(res, &pcfg, &pstats);
 	return CS_OK;
+}
+
+void cs_run_add_levels(struct cs_job_result *res, const struct cs_pipeline_cfg *pcfg,
+		       const struct cs_pipeline_stats *pstats)
+{
+	if (!pcfg->adapt)
+		return;
+	res->adapt = true;
+	for (int i = 0; i < CS_ADAPT_SLOTS; i++)
+		res->level_pages[i] += pstats->level_pages[i];
 }
 
 cs_status cs_run_write_kdump(struct cs_job_run *job, int level, uint64_t num_dumpable,
