@@ -88,7 +88,7 @@ for tier in $TIERS; do
 		# (faults_security runs coresieve under strace, where LeakSanitizer cannot work.)
 		san=$CS_BUILD/san-address-undefined/coresieve
 		if [ -x "$san" ]; then
-			for t in cli_options dump_gen elf_out refilter split limits cyclic dmesg faults_input faults_signals; do
+			for t in cli_options dump_gen elf_out refilter split limits cyclic dmesg faults_input faults_signals adapt; do
 				[ -x "tests/integ/$t.sh" ] && CORESIEVE=$san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 					UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_one asan-int "$t" "tests/integ/$t.sh"
 			done
