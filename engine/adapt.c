@@ -1,22 +1,26 @@
-/* engine/adapt.c: --adapt: move the level toward where CPU and output cost a page alike (engine/adapt.h). */
+/* engine/adapt.c: --adapt: move the level toward where compression and the output hold a page up alike (engine/adapt.h). */
 #include "engine/adapt.h"
 
 #include <string.h>
 
-/* Batches at a level before it is judged: 4 x 256 pages = 4 MiB of input. */
+/* Batches at a level before it is judged (with WINDOW_OUT_BYTES of output): 4 x 256 pages at least. */
 #define DECIDE_BATCHES 4
-/* Pipelined: the balance band. */
-#define UP 1.25
-#define DOWN 0.8
 /*
- * Serial: one zstd level up costs 15-75% more CPU for 2-13% fewer bytes on
- * kernel pages (docs/performance.md, l4 -d 31), so it pays when the output
- * takes about 6x the CPU; below 3x a level down does.
+ * The output holds the dump back when the writer waits on it for more than
+ * UP of the CPU time per page: a level up trades CPU it has spare for bytes.
+ * Below DOWN it hardly waits: a level down trades bytes for CPU. In between
+ * nothing moves (hysteresis).
  */
-#define SERIAL_UP 6.0
-#define SERIAL_DOWN 3.0
+#define UP 0.25
+#define DOWN 0.05
 /* Weight kept by older figures at each decision. */
 #define DECAY 0.5
+/*
+ * A level is judged on at least this much of its output: the writer hands
+ * the output 1 MiB at a time, so a shorter window may hold no wait at all.
+ * (It also lets a pipe or socket swallow its first bytes before any verdict.)
+ */
+#define WINDOW_OUT_BYTES (3u << 20)
 
 void cs_adapt_init(struct cs_adapt *a, int start, int min, int max, unsigned ncpu)
 {
@@ -41,45 +45,38 @@ static int step(const struct cs_adapt *a, int dir)
 
 static void decide(struct cs_adapt *a)
 {
-	double rate = a->out_bytes / a->out_ns; /* bytes per ns */
-	double cpu = a->ns / a->pages / a->ncpu, out = a->bytes / a->pages / rate;
-	double up = a->ncpu > 1 ? UP : SERIAL_UP, down = a->ncpu > 1 ? DOWN : SERIAL_DOWN;
+	double cpu = a->ns / a->pages / a->ncpu, wait = a->wait_ns / a->pages;
 	int next = a->cur;
 
-	if (out > up * cpu)
+	if (wait > UP * cpu)
 		next = step(a, +1);
-	else if (out < down * cpu)
+	else if (wait < DOWN * cpu)
 		next = step(a, -1);
 	if (next != a->cur) {
 		a->changes++;
 		a->cur = next;
-		a->ns = a->bytes = a->pages = 0; /* the new level is measured on its own pages */
+		a->ns = a->wait_ns = a->pages = 0; /* the new level is measured on its own pages */
 	} else {
 		a->ns *= DECAY;
-		a->bytes *= DECAY;
+		a->wait_ns *= DECAY;
 		a->pages *= DECAY;
 	}
-	a->out_bytes *= DECAY;
-	a->out_ns *= DECAY;
 }
 
 int cs_adapt_batch(struct cs_adapt *a, int level, size_t npages, size_t data_len, uint64_t work_ns,
 		   uint64_t put_ns)
 {
 	a->out_bytes += (double)data_len;
-	a->out_ns += (double)put_ns;
 	/* Batches planned before the last change were made at another level: not this one's figures. */
 	if (level != a->cur || !npages)
 		return a->cur;
 	a->ns += (double)work_ns;
-	a->bytes += (double)data_len;
+	a->wait_ns += (double)put_ns;
 	a->pages += (double)npages;
-	/*
-	 * Not before the writer has taken a write: it buffers 1 MiB of page data,
-	 * and until it flushes every target looks infinitely fast.
-	 */
-	if (++a->batches >= DECIDE_BATCHES && a->out_ns >= 1e5 && a->out_bytes > 0) {
+	a->win_bytes += (double)data_len;
+	if (++a->batches >= DECIDE_BATCHES && a->win_bytes >= WINDOW_OUT_BYTES) {
 		a->batches = 0;
+		a->win_bytes = 0;
 		decide(a);
 	}
 	return a->cur;

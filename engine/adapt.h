@@ -10,28 +10,25 @@
 
 /*
  * From the batches made at the current level: CPU ns per page (to read, test
- * and compress it, over the threads compressing) and output ns per page (its
- * bytes over the rate the writer has been taking bytes at). They are compared
- * on the same pages, so a change of content along the dump (zero-ish slab,
- * random page cache) does not look like a better or worse level.
- *  - threads compressing while the output drains (ncpu >= 2): the dump goes
- *    at the slower of the two, so the level moves toward where they balance:
- *    up when output > UP x CPU, down when output < DOWN x CPU;
- *  - one thread doing both in turn: the times add, and a level up pays only
- *    when the bytes it saves (a few %) outweigh its CPU (tens of %): up when
- *    output > SERIAL_UP x CPU, down below SERIAL_DOWN x CPU.
- * Between the bounds nothing moves (hysteresis); a move waits for
- * DECIDE_BATCHES batches at the new level.
+ * and compress it, over the threads compressing) and the ns per page the
+ * writer waited on the output. Both are measured on the same pages, so a
+ * change of content along the dump (zero-ish slab, random page cache) does not
+ * look like a better or worse level. Every target buffers (a pipe, a socket,
+ * the page cache), so output and compression overlap and the dump goes at the
+ * slower of the two: the level moves up while the writer waits on the output
+ * and down while it does not (engine/adapt.c), settling where they balance.
+ * A level is judged on a window of its own batches holding a few of the
+ * writer's 1 MiB writes.
  */
 struct cs_adapt {
 	int min, max, cur;
-	unsigned ncpu;            /* threads compressing; 1: compression and output take turns */
-	double ns, bytes, pages;  /* CPU, output bytes and pages of batches at cur (decayed) */
-	double out_bytes, out_ns; /* bytes the writer took, and the time it took (decayed) */
+	unsigned ncpu;            /* threads compressing */
+	double ns, wait_ns, pages; /* CPU, writer's wait and pages of batches at cur (decayed) */
+	double out_bytes;         /* all bytes handed to the writer */
+	double win_bytes;         /* output of this window at cur */
 	unsigned batches;         /* at cur since the last decision */
 	unsigned changes;         /* level changes made */
 };
-
 void cs_adapt_init(struct cs_adapt *a, int start, int min, int max, unsigned ncpu);
 
 /*
