@@ -70,6 +70,20 @@ void cs_run_note_incomplete(const struct cs_job_run *job, const struct cs_sink *
 	res->write_bytes += sink->bytes_written;
 }
 
+/* What every pipeline of a run shares: threads, the sink, progress, cancel, the erase map. */
+static void pipeline_cfg_init(const struct cs_job_run *job, struct cs_pipeline_cfg *pcfg)
+{
+	const struct cs_job_cfg *cfg = job->cfg;
+
+	memset(pcfg, 0, sizeof(*pcfg));
+	pcfg->nthreads = cfg->nthreads;
+	pcfg->sink = job->sink;
+	pcfg->progress = cfg->hooks.progress;
+	pcfg->progress_arg = cfg->hooks.arg;
+	pcfg->cancel = cfg->cancel;
+	pcfg->erase = &job->erase;
+}
+
 cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, uint64_t num_dumpable,
 			     struct cs_job_result *res, struct cs_err *err)
 {
@@ -79,7 +93,7 @@ cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, 
 	struct cs_pipeline_stats pstats;
 	cs_status st;
 
-	memset(&pcfg, 0, sizeof(pcfg));
+	pipeline_cfg_init(job, &pcfg);
 	memset(&pstats, 0, sizeof(pstats));
 	/* --dry-run and --mem-usage only need the zero test: compressing would be wasted work. */
 	if (!zero_only && !cfg->dry_run) {
@@ -89,13 +103,7 @@ cs_status cs_run_write_pages(struct cs_job_run *job, int level, bool zero_only, 
 		pcfg.adapt_max = cfg->adapt_max;
 	}
 	pcfg.level = cfg->compress_level;
-	pcfg.nthreads = cfg->nthreads;
-	pcfg.sink = job->sink;
 	pcfg.exclude_zero = (level & 1) || zero_only;
-	pcfg.progress = cfg->hooks.progress;
-	pcfg.progress_arg = cfg->hooks.arg;
-	pcfg.cancel = cfg->cancel;
-	pcfg.erase = &job->erase;
 	if (job->window_pfns) {
 		pcfg.next_window = cs_run_next_window;
 		pcfg.window_arg = job;
@@ -146,24 +154,17 @@ cs_status cs_run_write_kdump(struct cs_job_run *job, int level, uint64_t num_dum
 cs_status cs_run_find_zero_pages(struct cs_job_run *job, int level, struct cs_job_result *res,
 				 struct cs_err *err)
 {
-	const struct cs_job_cfg *cfg = job->cfg;
 	struct cs_dump_header_info hdr;
 	struct cs_pipeline_cfg pcfg;
 	struct cs_pipeline_stats pstats;
 	cs_status st;
 
-	memset(&pcfg, 0, sizeof(pcfg));
+	pipeline_cfg_init(job, &pcfg); /* the sink is not written to */
 	memset(&pstats, 0, sizeof(pstats));
-	pcfg.nthreads = cfg->nthreads;
-	pcfg.sink = job->sink; /* not written to */
 	pcfg.writer = &cs_zero_scan_writer;
 	pcfg.writer_arg = &job->bitmap2;
 	pcfg.exclude_zero = true;
 	pcfg.zero_scan = true;
-	pcfg.progress = cfg->hooks.progress;
-	pcfg.progress_arg = cfg->hooks.arg;
-	pcfg.cancel = cfg->cancel;
-	pcfg.erase = &job->erase;
 	cs_run_fill_header(job, level, &hdr);
 	cs_run_step(job, "Excluding zero pages");
 	st = cs_pipeline_run(&pcfg, &job->src, &job->bitmap1, &job->bitmap2, &hdr, &pstats, err);
@@ -180,7 +181,6 @@ cs_status cs_run_find_zero_pages(struct cs_job_run *job, int level, struct cs_jo
 cs_status cs_run_write_elf(struct cs_job_run *job, int level, uint64_t num_dumpable,
 			   struct cs_job_result *res, struct cs_err *err)
 {
-	const struct cs_job_cfg *cfg = job->cfg;
 	struct cs_dump_header_info hdr;
 	struct cs_pipeline_cfg pcfg;
 	struct cs_pipeline_stats pstats;
@@ -198,16 +198,10 @@ cs_status cs_run_write_elf(struct cs_job_run *job, int level, uint64_t num_dumpa
 	cs_run_msg(job, ML_DEBUG, "ELF output: %zu PT_LOADs, %" PRIu64 " pages of data, %" PRIu64
 		" pages dropped", info.nr_loads, info.data_pages, info.excluded);
 
-	memset(&pcfg, 0, sizeof(pcfg));
+	pipeline_cfg_init(job, &pcfg);
 	memset(&pstats, 0, sizeof(pstats));
-	pcfg.nthreads = cfg->nthreads;
-	pcfg.sink = job->sink;
 	pcfg.writer = &cs_elf_writer;
 	pcfg.writer_arg = plan;
-	pcfg.progress = cfg->hooks.progress;
-	pcfg.progress_arg = cfg->hooks.arg;
-	pcfg.cancel = cfg->cancel;
-	pcfg.erase = &job->erase;
 	cs_run_fill_header(job, level, &hdr);
 	hdr.max_mapnr = cs_elf_plan_pages(plan)->nbits;
 	cs_run_step(job, "Copying data");
